@@ -1,0 +1,218 @@
+"""The command line: the only module that prints, prompts or exits."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from promptlint import __version__
+from promptlint.config import Config, ConfigError, load, with_overrides
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(out)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"promptlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def common_options(func: F) -> F:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--config", "config_path", type=click.Path(path_type=Path),
+                     help="Use this pyproject.toml instead of the nearest one."),
+        click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable "
+                     "(comma-separated; replaces the configured selection)."),
+        click.option("--extend-select", multiple=True, help="Enable these rules in addition."),
+        click.option("--ignore", multiple=True, help="Disable these rules."),
+        click.option("--exclude", multiple=True, help="Glob patterns to exclude (replaces the "
+                     "defaults)."),
+        click.option("--extend-exclude", multiple=True, help="More glob patterns to exclude."),
+        click.option("--force-exclude/--no-force-exclude", default=None,
+                     help="Apply excludes to paths named on the command line too."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+                     help="Skip files ignored by .gitignore (default: on)."),
+        click.option("--stdin-filename", type=click.Path(path_type=Path),
+                     help="The name to report for source read from stdin ('-')."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_config(
+    config_path: Path | None, select: tuple[str, ...], extend_select: tuple[str, ...],
+    ignore: tuple[str, ...], exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+    force_exclude: bool | None, respect_gitignore: bool | None,
+) -> Config:
+    try:
+        config = load(config_path)
+        extend = _split(extend_select)
+        more_ignores = _split(ignore)
+        more_excludes = _split(extend_exclude)
+        return with_overrides(
+            config,
+            select=_split(select),
+            extend_select=(config.extend_select + extend) if extend else None,
+            ignore=(config.ignore + more_ignores) if more_ignores else None,
+            exclude=_split(exclude),
+            extend_exclude=(config.extend_exclude + more_excludes) if more_excludes else None,
+            force_exclude=force_exclude,
+            respect_gitignore=respect_gitignore,
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise AssertionError from exc  # unreachable
+
+
+def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None) -> list[Any]:
+    """Check the given paths (or stdin) and return FileResults; exits 2 on a bad path."""
+    from promptlint.discovery import DiscoveryError, discover
+    from promptlint.runner import check_bytes, check_candidates
+
+    if paths == (Path("-"),):
+        name = stdin_filename or Path("-")
+        data = sys.stdin.buffer.read()
+        return [check_bytes(name.as_posix(), name, data, config)]
+    try:
+        candidates = list(discover(list(paths) or [Path(".")], config))
+    except DiscoveryError as exc:
+        _fail(str(exc))
+    return check_candidates(candidates, config)
+
+
+def report_problems(results: list[Any]) -> int:
+    count = 0
+    for result in results:
+        if result.problem is not None:
+            count += 1
+            click.echo(f"{result.problem.render()}", err=True)
+    return count
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="promptlint")
+def cli() -> None:
+    """promptlint: find Claude API requests that waste money or will fail."""
+
+
+@cli.command()
+@common_options
+@click.option("--output-format", type=click.Choice(["text", "concise", "json", "github"]),
+              default="text", envvar="PROMPTLINT_OUTPUT_FORMAT", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--unsafe-fixes", is_flag=True, help="Show unsafe fixes as available.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def check(
+    paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
+    extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...], force_exclude: bool | None,
+    respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
+    output_file: Path | None, exit_zero: bool, unsafe_fixes: bool, quiet: bool,
+) -> None:
+    """Check files and directories (default: the current directory)."""
+    from promptlint.report import FORMATS
+
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
+    results = gather(paths, config, stdin_filename)
+    problems = report_problems(results)
+    output = FORMATS[output_format](results, unsafe_fixes)
+    if quiet and output_format in ("text", "concise"):
+        output = "".join(line + "\n" for line in output.splitlines()
+                         if not line.startswith(("Found ", "[*]", "No fixes", "All checks")))
+    write_output(output, output_file)
+    findings = sum(len(r.findings) for r in results)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if findings or problems else EXIT_CLEAN)
+
+
+def write_output(output: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(output, nl=False)
+        return
+    from promptlint.fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(output_file, output)
+    except OSError as exc:
+        _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+
+
+@cli.command()
+@click.argument("key")
+def rule(key: str) -> None:
+    """Show the documentation of one rule (by code or name)."""
+    from promptlint.docs import rule_doc
+    from promptlint.rules import rule_by_code_or_name
+
+    found = rule_by_code_or_name(key)
+    if found is None:
+        _fail(f"unknown rule {key!r} (see `promptlint rules`)")
+        return
+    click.echo(rule_doc(found))
+
+
+@cli.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rules(output_format: str) -> None:
+    """List every rule: code, name, severity, fix availability, default."""
+    import json
+
+    from promptlint.rules import ALL_RULES
+
+    rows = [
+        {"code": r.code, "name": r.name, "severity": r.severity, "fix": r.fix_availability,
+         "default": r.default_enabled}
+        for r in ALL_RULES
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        fix = {"always": "fix", "sometimes": "fix?", "none": ""}[row["fix"]]
+        default = "" if row["default"] else "(opt-in)"
+        click.echo(f"{row['code']}  {row['name']:<32} {row['severity']:<8} {fix:<5} {default}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # never a traceback for the user
+        click.echo(f"promptlint: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,201 @@
+"""Paths on the command line -> the files to check.
+
+Directories are walked with the configured excludes and ``.gitignore`` files honoured; a file
+named on the command line is always checked unless ``force-exclude`` is set.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptlint.config import Config
+
+SUFFIXES = (".py", ".pyi", ".ipynb")
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line does not exist."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    explicit: bool
+    problem: str | None = None  # found but unusable (an unreadable directory)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    negated: bool
+    dir_only: bool
+    anchored: bool
+
+
+def _compile(line: str) -> _Pattern | None:
+    line = line.rstrip("\n").rstrip("\r")
+    if not line.strip() or line.startswith("#"):
+        return None
+    line = line.rstrip(" ") if not line.endswith("\\ ") else line
+    negated = line.startswith("!")
+    if negated:
+        line = line[1:]
+    if line.startswith("\\"):
+        line = line[1:]
+    dir_only = line.endswith("/")
+    line = line.rstrip("/")
+    anchored = "/" in line
+    line = line.lstrip("/")
+    regex = ""
+    i = 0
+    while i < len(line):
+        if line.startswith("**/", i):
+            regex += "(?:.*/)?"
+            i += 3
+        elif line.startswith("/**", i) and i + 3 == len(line):
+            regex += "/.*"
+            i += 3
+        elif line.startswith("**", i):
+            regex += ".*"
+            i += 2
+        elif line[i] == "*":
+            regex += "[^/]*"
+            i += 1
+        elif line[i] == "?":
+            regex += "[^/]"
+            i += 1
+        elif line[i] == "[":
+            end = line.find("]", i + 1)
+            if end == -1:
+                regex += re.escape("[")
+                i += 1
+            else:
+                body = line[i + 1:end].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                regex += f"[{body}]"
+                i = end + 1
+        else:
+            regex += re.escape(line[i])
+            i += 1
+    return _Pattern(re.compile(f"^{regex}$"), negated, dir_only, anchored)
+
+
+class GitIgnore:
+    def __init__(self) -> None:
+        self._rules: dict[Path, list[_Pattern]] = {}
+
+    def load(self, directory: Path) -> None:
+        file = directory / ".gitignore"
+        patterns: list[_Pattern] = []
+        try:
+            if file.is_file():
+                for line in file.read_text("utf-8", errors="replace").splitlines():
+                    pattern = _compile(line)
+                    if pattern is not None:
+                        patterns.append(pattern)
+        except OSError:
+            pass
+        self._rules[directory] = patterns
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        verdict = False
+        for base in (*reversed(path.parents), ):
+            patterns = self._rules.get(base)
+            if not patterns:
+                continue
+            rel = path.relative_to(base).as_posix()
+            for pattern in patterns:
+                if pattern.dir_only and not is_dir:
+                    continue
+                target = rel if pattern.anchored else path.name
+                if pattern.regex.match(target):
+                    verdict = not pattern.negated
+        return verdict
+
+
+def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    for pattern in patterns:
+        stripped = pattern.rstrip("/")
+        if fnmatch.fnmatch(path.name, stripped) or fnmatch.fnmatch(rel, stripped):
+            return True
+        if fnmatch.fnmatch(rel, stripped + "/*"):
+            return True
+    return False
+
+
+def discover(paths: list[Path], config: Config) -> Iterator[Candidate]:
+    """Files to check, in a stable order. Raises DiscoveryError for a missing path."""
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise DiscoveryError(f"{path}: no such file or directory")
+    excludes = (*config.exclude, *config.extend_exclude)
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            if config.force_exclude and _excluded(path, config.root, excludes):
+                continue
+            yield from _walk(path, config, excludes, seen)
+        else:
+            if config.force_exclude and _excluded(path, config.root, excludes):
+                continue
+            key = Path(os.path.abspath(path))
+            if key not in seen:
+                seen.add(key)
+                yield Candidate(path, True)
+
+
+def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[Path]
+          ) -> Iterator[Candidate]:
+    ignore = GitIgnore()
+    if config.respect_gitignore:
+        absolute = Path(os.path.abspath(top))
+        for parent in reversed(absolute.parents):
+            ignore.load(parent)
+    visited_dirs: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            info = directory.stat()
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in visited_dirs:
+            continue  # a symlink loop
+        visited_dirs.add((info.st_dev, info.st_ino))
+        absolute_dir = Path(os.path.abspath(directory))
+        if config.respect_gitignore:
+            ignore.load(absolute_dir)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            yield Candidate(directory, False, "cannot read directory: permission denied")
+            continue
+        subdirs = []
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if _excluded(path, config.root, excludes):
+                continue
+            if config.respect_gitignore and ignore.ignored(absolute_dir / entry.name, is_dir):
+                continue
+            if is_dir:
+                subdirs.append(path)
+            elif entry.name.endswith(SUFFIXES):
+                key = absolute_dir / entry.name
+                if key not in seen:
+                    seen.add(key)
+                    yield Candidate(path, False)
+        stack.extend(reversed(subdirs))

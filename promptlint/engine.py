@@ -1,0 +1,169 @@
+"""lint_source: one parse, one scope pass, every enabled rule over every request."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from promptlint.config import Config
+from promptlint.findings import Edit, FileProblem, FileResult, Finding, Fix, Related
+from promptlint.models import catalogue
+from promptlint.resolve.requests import Request, RequestFinder
+from promptlint.resolve.scope import build_scopes
+from promptlint.resolve.values import Resolver
+from promptlint.rules import ALL_RULES
+from promptlint.rules.base import RawFinding, Rule
+from promptlint.sources import Source
+
+_NOQA = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@lru_cache(maxsize=8)
+def _enabled(config: Config) -> tuple[type[Rule], ...]:
+    codes = config.enabled_codes()
+    return tuple(r for r in ALL_RULES if r.code in codes)
+
+
+def find_requests(module: cst.Module) -> list[Request]:
+    scopes = build_scopes(module)
+    return RequestFinder(module, scopes, Resolver()).find()
+
+
+def lint_source(path: str, source: Source, config: Config) -> FileResult:
+    result = FileResult(path)
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as exc:
+        result.problem = _problem(path, source, exc.raw_line, exc.raw_column + 1,
+                                  f"syntax error: {exc.message}")
+        return result
+    except (RecursionError, MemoryError):
+        result.problem = FileProblem(path, "too deeply nested for the parser; not checked")
+        return result
+    try:
+        requests = find_requests(module)
+    except RecursionError:
+        result.problem = FileProblem(path, "too deeply nested to analyse; not checked")
+        return result
+    result.requests = len(requests)
+    if not requests:
+        return result
+    ignored = config.ignored_for(Path(path))
+    raw: list[RawFinding] = []
+    catalog = catalogue()
+    for rule_class in _enabled(config):
+        if rule_class.code in ignored:
+            continue
+        rule = rule_class(config, catalog)
+        for request in requests:
+            try:
+                rule.check_request(request)
+            except Exception as exc:  # a rule bug must not cost the user the other findings
+                result.problem = FileProblem(
+                    path, f"internal error in {rule.code} ({type(exc).__name__}: {exc}); "
+                    "please report it"
+                )
+        raw.extend(rule.findings)
+    if raw:
+        result.findings = _locate(path, source, module, raw)
+    return result
+
+
+def _problem(path: str, source: Source, line: int, column: int, message: str) -> FileProblem:
+    if source.cells is not None and 0 < line <= len(source.cells):
+        cell, cell_line = source.cells[line - 1]
+        return FileProblem(path, f"cell {cell}: {message}", cell_line, column)
+    return FileProblem(path, message, line, column)
+
+
+def _locate(path: str, source: Source, module: cst.Module, raw: list[RawFinding]) -> list[Finding]:
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = _NEWLINE.split(source.text)
+    starts = _line_starts(source.text)
+    out: list[Finding] = []
+    seen: set[tuple[str, int, int, str]] = set()
+    for item in raw:
+        where: CodeRange = positions[item.node]
+        line = where.start.line
+        if _suppressed(lines, line, item.rule.code):
+            continue
+        key = (item.rule.code, where.start.line, where.start.column, item.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        cell = None
+        start_line, end_line = line, where.end.line
+        if source.cells is not None:
+            cell, start_line = source.cells[line - 1]
+            end_cell, end_line = source.cells[min(where.end.line, len(source.cells)) - 1]
+            if end_cell != cell:
+                end_line = start_line
+        related = []
+        for node, message in item.related:
+            other = positions.get(node)
+            if other is None:
+                continue
+            rel_cell, rel_line = None, other.start.line
+            if source.cells is not None:
+                rel_cell, rel_line = source.cells[other.start.line - 1]
+            related.append(Related(rel_line, other.start.column + 1, message, path, rel_cell))
+        fix = None
+        if item.fix is not None:
+            edits = []
+            for edit in item.fix.edits:
+                span = positions.get(edit.node)
+                if span is None:
+                    break
+                edits.append(Edit(_offset(starts, span.start.line, span.start.column),
+                                  _offset(starts, span.end.line, span.end.column), edit.content))
+            else:
+                fix = Fix(item.fix.applicability, item.fix.title, tuple(edits))
+        out.append(
+            Finding(
+                code=item.rule.code,
+                rule=item.rule.name,
+                severity=item.rule.severity,
+                message=item.message,
+                path=path,
+                line=start_line,
+                column=where.start.column + 1,
+                end_line=end_line,
+                end_column=where.end.column + 1,
+                cell=cell,
+                related=related,
+                fix=fix,
+                data=item.data,
+            )
+        )
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for match in _NEWLINE.finditer(text):
+        starts.append(match.end())
+    return starts
+
+
+def _offset(starts: list[int], line: int, column: int) -> int:
+    return starts[line - 1] + column
+
+
+def _suppressed(lines: list[str], line: int, code: str) -> bool:
+    if line - 1 >= len(lines):
+        return False
+    match = _NOQA.search(lines[line - 1])
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if not codes:
+        return True
+    return code in {c.upper() for c in re.split(r"[,\s]+", codes) if c}

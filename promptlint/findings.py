@@ -1,0 +1,91 @@
+"""What a check produces: findings with positions, and file-level problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Safety(IntEnum):
+    """Fix applicability, ordered as in Ruff: DISPLAY_ONLY < UNSAFE < SAFE."""
+
+    DISPLAY_ONLY = 0
+    UNSAFE = 1
+    SAFE = 2
+
+    @property
+    def label(self) -> str:
+        return {0: "display-only", 1: "unsafe", 2: "safe"}[int(self)]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace source characters [start, end) of the linted text with ``content``."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Safety
+    title: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Related:
+    line: int
+    column: int
+    message: str
+    path: str | None = None
+    cell: int | None = None
+
+
+@dataclass
+class Finding:
+    code: str
+    rule: str
+    severity: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    cell: int | None = None
+    related: list[Related] = field(default_factory=list)
+    fix: Fix | None = None
+    # extra facts a reporter may show (estimated tokens, cost); rules fill it, reporters read it
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+@dataclass
+class FileProblem:
+    """A file that could not be checked (syntax error, unreadable, not UTF-8, ...)."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def render(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    problem: FileProblem | None = None
+    requests: int = 0

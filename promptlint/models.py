@@ -1,0 +1,241 @@
+"""The model catalogue: limits, prices, cache minimums and lifecycle per model, as data.
+
+Bundled facts live in ``data/models.json`` (each with its source and date). A user-level file
+written by ``promptlint models --refresh`` (see :func:`user_catalogue_path`) overrides the
+bundled values it carries. Bedrock (``anthropic.claude-...-v1:0``) and Vertex
+(``claude-...@date``) spellings map to their first-party model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+Platform = Literal["anthropic", "bedrock", "vertex"]
+
+_BEDROCK = re.compile(r"^(?:(?:us|eu|apac|jp|au|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$")
+_VERTEX = re.compile(r"^(claude-[a-z0-9-]+)@(\d{8})$")
+_WELL_FORMED = re.compile(r"^claude-(opus|sonnet|haiku|fable|mythos)-(\d+)(?:-(\d+))?$")
+CLAUDE_CODE_ALIASES = ("sonnet", "opus", "haiku", "fable")
+
+
+@dataclass(frozen=True)
+class Price:
+    input: float
+    output: float
+    cache_write_5m: float
+    cache_write_1h: float
+    cache_read: float
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    name: str
+    status: str  # active | legacy | deprecated | retired | gated
+    aliases: tuple[str, ...] = ()
+    released: str | None = None
+    retirement_date: str | None = None
+    successor: str | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    price: Price | None = None
+    min_cacheable_tokens: int | None = None
+    prefill: bool | None = None
+    structured_outputs: bool | None = None
+    thinking: tuple[str, ...] = ()
+    tokenizer: str = "legacy"
+    uncertain: frozenset[str] = field(default_factory=frozenset)
+    notes: str = ""
+    sources: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def is_uncertain(self, fact: str) -> bool:
+        return fact in self.uncertain
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "retired"
+
+    @property
+    def deprecated(self) -> bool:
+        return self.status == "deprecated"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A model string as written, and what it refers to."""
+
+    written: str
+    info: ModelInfo
+    platform: Platform
+
+
+class Catalogue:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.version: str = data.get("catalogue_version", "unknown")
+        self.as_of: str = data.get("as_of", self.version)
+        self.sources: dict[str, str] = data.get("sources", {})
+        self.models: list[ModelInfo] = [_model(entry) for entry in data["models"]]
+        self._by_id: dict[str, ModelInfo] = {}
+        for model in self.models:
+            self._by_id[model.id] = model
+            for alias in model.aliases:
+                self._by_id.setdefault(alias, model)
+
+    def get(self, model_id: str) -> ModelInfo | None:
+        return self._by_id.get(model_id)
+
+    def ids(self) -> list[str]:
+        return sorted(self._by_id)
+
+    def resolve(self, written: str) -> Resolved | None:
+        """The model behind a first-party, Bedrock or Vertex spelling, or None if unknown."""
+        if written in self._by_id:
+            return Resolved(written, self._by_id[written], "anthropic")
+        match = _BEDROCK.match(written)
+        if match and match.group(1) in self._by_id:
+            return Resolved(written, self._by_id[match.group(1)], "bedrock")
+        match = _VERTEX.match(written)
+        if match:
+            for candidate in (f"{match.group(1)}-{match.group(2)}", match.group(1)):
+                if candidate in self._by_id:
+                    return Resolved(written, self._by_id[candidate], "vertex")
+        return None
+
+    def is_platform_spelling(self, written: str) -> bool:
+        return bool(_BEDROCK.match(written) or _VERTEX.match(written) or "/" in written)
+
+    def looks_newer_than_catalogue(self, written: str) -> bool:
+        """A well-formed dateless ID newer than any known model of its family (maybe released
+        after this catalogue was written): never call it unknown."""
+        match = _WELL_FORMED.match(written)
+        if not match:
+            return False
+        family = match.group(1)
+        version = (int(match.group(2)), int(match.group(3) or 0))
+        known = [
+            _version_of(m.id) for m in self.models if m.id.startswith(f"claude-{family}-")
+        ]
+        known_versions = [v for v in known if v is not None]
+        return not known_versions or version > max(known_versions)
+
+    def suggestion(self, written: str) -> str | None:
+        """The one close known ID for a misspelled model string, or None."""
+        candidates: list[str] = []
+        normalized = written.strip().lower().replace(".", "-").replace("_", "-")
+        for variant in _variants(normalized):
+            if variant in self._by_id:
+                candidates.append(variant)
+        if not candidates:
+            candidates = difflib.get_close_matches(normalized, self.ids(), n=2, cutoff=0.88)
+            if len(candidates) > 1:
+                best = difflib.SequenceMatcher(None, normalized, candidates[0]).ratio()
+                second = difflib.SequenceMatcher(None, normalized, candidates[1]).ratio()
+                if best - second < 0.03:
+                    return None
+        if not candidates:
+            return None
+        return candidates[0]
+
+
+def _variants(text: str) -> list[str]:
+    out = [text]
+    # family/version swapped: claude-haiku-3-5-DATE <-> claude-3-5-haiku-DATE
+    swapped = re.match(r"^claude-([a-z]+)-(\d+(?:-\d)?)(-\d{8})?$", text)
+    if swapped and not swapped.group(1).isdigit():
+        out.append(f"claude-{swapped.group(2)}-{swapped.group(1)}{swapped.group(3) or ''}")
+    reversed_ = re.match(r"^claude-(\d+(?:-\d)?)-([a-z]+)(-\d{8})?$", text)
+    if reversed_:
+        out.append(f"claude-{reversed_.group(2)}-{reversed_.group(1)}{reversed_.group(3) or ''}")
+    # a date appended to a dateless (4.6+) ID
+    dated = re.match(r"^(claude-[a-z]+-\d+(?:-\d+)?)-\d{8}$", text)
+    if dated:
+        out.append(dated.group(1))
+    if text.endswith("-thinking"):
+        out.append(text[: -len("-thinking")])
+    return out
+
+
+def _version_of(model_id: str) -> tuple[int, int] | None:
+    match = _WELL_FORMED.match(model_id)
+    if not match:
+        return None
+    return int(match.group(2)), int(match.group(3) or 0)
+
+
+def _model(entry: dict[str, Any]) -> ModelInfo:
+    price = entry.get("price_per_mtok")
+    return ModelInfo(
+        id=entry["id"],
+        name=entry.get("name") or entry["id"],
+        status=entry["status"],
+        aliases=tuple(entry.get("aliases") or ()),
+        released=entry.get("released"),
+        retirement_date=entry.get("retirement_date"),
+        successor=entry.get("successor"),
+        context_window=entry.get("context_window"),
+        max_output_tokens=entry.get("max_output_tokens"),
+        price=Price(**price) if price else None,
+        min_cacheable_tokens=entry.get("min_cacheable_tokens"),
+        prefill=entry.get("prefill"),
+        structured_outputs=entry.get("structured_outputs"),
+        thinking=tuple(entry.get("thinking") or ()),
+        tokenizer=entry.get("tokenizer", "legacy"),
+        uncertain=frozenset(entry.get("uncertain") or ()),
+        notes=entry.get("notes") or "",
+        sources=dict(entry.get("sources") or {}),
+    )
+
+
+def user_catalogue_path() -> Path:
+    base = os.environ.get("PROMPTLINT_CACHE_HOME") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    if os.environ.get("PROMPTLINT_CACHE_HOME"):
+        return root / "models.json"
+    return root / "promptlint" / "models.json"
+
+
+def bundled_data() -> dict[str, Any]:
+    text = resources.files("promptlint").joinpath("data", "models.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def merge_user_data(data: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """Overlay refreshed facts (keyed by model id) on the bundled catalogue."""
+    merged = {**data, "models": [dict(m) for m in data["models"]]}
+    by_id = {m["id"]: m for m in merged["models"]}
+    for model_id, facts in (user.get("models") or {}).items():
+        target = by_id.get(model_id)
+        if target is None:
+            target = {"id": model_id, "name": facts.get("name") or model_id, "status": "active"}
+            merged["models"].append(target)
+            by_id[model_id] = target
+        for key, value in facts.items():
+            if value is not None:
+                target[key] = value
+        refreshed = set(facts)
+        target["uncertain"] = [u for u in target.get("uncertain", []) if u not in refreshed]
+    if user.get("refreshed_at"):
+        merged["catalogue_version"] = f"{data.get('catalogue_version')}+{user['refreshed_at']}"
+    return merged
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    data = bundled_data()
+    path = user_catalogue_path()
+    if path.is_file() and not os.environ.get("PROMPTLINT_NO_USER_CATALOGUE"):
+        try:
+            user = json.loads(path.read_text("utf-8"))
+            if isinstance(user, dict):
+                data = merge_user_data(data, user)
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # a broken user cache is ignored; the bundled data still holds
+    return Catalogue(data)

@@ -1,0 +1,429 @@
+"""Find every Messages request in a module and reconstruct its parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from promptlint import edits, sdk
+from promptlint.edits import FixProposal, NodeEdit
+from promptlint.findings import Safety
+from promptlint.resolve.scope import Binding, Scope, ScopeBuilder, dotted_name, literal_key
+from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
+
+ReceiverKind = Literal["anthropic", "other", "unknown"]
+MESSAGES_SHAPED = ("model", "messages", "max_tokens")
+BATCH_PARAM_TYPES = ("MessageCreateParamsNonStreaming", "MessageCreateParams")
+
+
+@dataclass(eq=False)
+class Request:
+    """One request as the API will receive it, as far as it can be known statically."""
+
+    call: cst.Call  # the SDK call (for batches: the batches.create call)
+    anchor: cst.CSTNode  # where findings about missing parameters point
+    method: str  # create | stream | parse | count_tokens
+    beta: bool
+    batch: bool
+    params: dict[str, Value]
+    open: bool  # an unresolved **splat (or positional arg) may supply more parameters
+    scope: Scope
+    splat: cst.CSTNode | None = None  # the **params argument, when values came from one
+    params_node: cst.CSTNode | None = None  # batch: the params dict / call
+    client_sets_timeout: bool = False  # the client was constructed with timeout=
+    module: cst.Module | None = field(default=None, repr=False)
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        return sdk.accepted_params(self.method, self.beta)
+
+    def accepts(self, name: str) -> bool:
+        return name in self.accepted
+
+    def arg(self, name: str) -> Value | None:
+        return self.params.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.params
+
+    def may_have(self, name: str) -> bool:
+        return name in self.params or self.open
+
+    @property
+    def streaming(self) -> bool:
+        if self.method == "stream":
+            return True
+        stream = self.arg("stream")
+        return stream is not None and stream.py is not False
+
+    def model_id(self) -> str | None:
+        value = self.arg("model")
+        return value.known_str() if value is not None else None
+
+    def report_node(self, name: str) -> cst.CSTNode:
+        """Where a finding about parameter ``name`` points: its value inside the call."""
+        value = self.arg(name)
+        if value is None:
+            return self.anchor
+        return value.node
+
+    def related(self, name: str, message: str) -> list[tuple[cst.CSTNode, str]]:
+        """The place a parameter's literal is defined, when that is outside the call."""
+        value = self.arg(name)
+        if value is None or value.origin is None or value.origin is value.node:
+            return []
+        return [(value.origin, message)]
+
+    def contains(self, node: cst.CSTNode) -> bool:
+        """Whether ``node`` is written inside this request's call (or batch params)."""
+        root = self.params_node if self.batch and self.params_node is not None else self.call
+        stack: list[cst.CSTNode] = [root]
+        while stack:
+            current = stack.pop()
+            if current is node:
+                return True
+            stack.extend(current.children)
+        return False
+
+    def locate(self, node: cst.CSTNode, param: str) -> cst.CSTNode:
+        """``node`` if it is inside the call, else the parameter that carries it."""
+        return node if self.contains(node) else self.report_node(param)
+
+    def related_if_outside(self, node: cst.CSTNode, message: str) -> list[tuple[cst.CSTNode, str]]:
+        return [] if self.contains(node) else [(node, message)]
+
+    def keyword_arg(self, name: str) -> cst.Arg | None:
+        if self.batch:
+            return None
+        for arg in self.call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        return None
+
+    def messages(self) -> ListValue | None:
+        value = self.arg("messages")
+        return value.as_list() if value is not None else None
+
+    def last_message(self) -> DictValue | None:
+        """The final message when the whole list is known, else None."""
+        messages = self.messages()
+        if messages is None or messages.open or not messages.items:
+            return None
+        return messages.items[-1].as_dict()
+
+    # ---- fixes ----------------------------------------------------------------------------
+    def add_kwarg(self, name: str, code: str, safety: Safety, title: str) -> FixProposal | None:
+        if self.batch:
+            if isinstance(self.params_node, cst.Dict):
+                new = edits.add_dict_item(self.params_node, name, code)
+                return FixProposal(safety, title, [NodeEdit(self.params_node, self.render(new))])
+            return None
+        new_call = edits.add_call_kwarg(self.call, name, code)
+        return FixProposal(safety, title, [NodeEdit(self.call, self.render(new_call))])
+
+    def remove_kwarg(self, name: str, safety: Safety, title: str) -> FixProposal | None:
+        arg = self.keyword_arg(name)
+        if arg is None:
+            return None
+        new_call = edits.remove_call_arg(self.call, arg)
+        return FixProposal(safety, title, [NodeEdit(self.call, self.render(new_call))])
+
+    def replace_literal(
+        self, name: str, code: str, safety: Safety, title: str, at_definition: bool = False
+    ) -> FixProposal | None:
+        """Replace the literal that supplies ``name``: at the call (default) or where defined."""
+        value = self.arg(name)
+        if value is None:
+            return None
+        target = value.literal_node if at_definition else value.node
+        if isinstance(target, cst.Arg):  # from a **splat: edit the dict literal's value
+            target = value.literal_node
+        if not isinstance(target, edits.LITERAL_TYPES):
+            return None
+        return FixProposal(safety, title, [NodeEdit(target, code)])
+
+    def render(self, node: cst.CSTNode) -> str:
+        module = self.module or cst.Module(body=[])
+        return module.code_for_node(node)
+
+
+class RequestFinder:
+    def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver) -> None:
+        self.module = module
+        self.scopes = scopes
+        self.resolver = resolver
+        self.client_classes = sdk.client_classes()
+
+    # ---- entry ----------------------------------------------------------------------------
+    def find(self) -> list[Request]:
+        requests: list[Request] = []
+        for call, scope in self.scopes.call_scopes.items():
+            shape = _call_shape(call.func)
+            if shape is None:
+                continue
+            receiver, path, method = shape
+            kind, client_call = self.receiver_kind(receiver, scope)
+            if kind == "other":
+                continue
+            beta = path[:1] == ["beta"]
+            if path[-1:] == ["batches"]:
+                if method != "create" or kind == "unknown" and not self.scopes.imports_anthropic:
+                    continue
+                for request in self._batch_requests(call, scope, beta):
+                    request.module = self.module
+                    requests.append(request)
+                continue
+            request = self._request(call, scope, method, beta)
+            request.module = self.module
+            request.client_sets_timeout = client_call is not None and any(
+                a.keyword is not None and a.keyword.value == "timeout" for a in client_call.args
+            )
+            if kind == "unknown":
+                if not self.scopes.imports_anthropic:
+                    continue
+                if not any(name in request.params for name in MESSAGES_SHAPED):
+                    continue
+            requests.append(request)
+        return requests
+
+    # ---- receivers ------------------------------------------------------------------------
+    def is_client_class(self, expr: cst.BaseExpression, scope: Scope) -> bool | None:
+        """True: an Anthropic client class; False: some other known thing; None: unknown."""
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        owner, bindings = scope.lookup(head)
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.kind == "import":
+            module = binding.module or ""
+            if binding.imported is not None:  # from M import X [as head]
+                target = binding.imported
+                if rest:
+                    return None
+                if module.split(".")[0] == "anthropic":
+                    return target in self.client_classes
+                return False
+            if module.split(".")[0] == "anthropic":  # import anthropic [as head]
+                return rest.split(".")[-1] in self.client_classes
+            return False
+        if binding.kind == "class" and not rest:
+            node = binding.node
+            if isinstance(node, cst.ClassDef):
+                return any(self.is_client_class(b.value, owner) for b in node.bases) or False
+            return False
+        if binding.kind == "assign" and not rest and binding.value is not None:
+            return self.is_client_class(binding.value, owner)
+        return None
+
+    def receiver_kind(
+        self, expr: cst.BaseExpression, scope: Scope, depth: int = 0
+    ) -> tuple[ReceiverKind, cst.Call | None]:
+        """Whether ``expr`` is an Anthropic client, and the constructor call when known."""
+        if depth > 12:
+            return "unknown", None
+        if isinstance(expr, cst.Call):
+            verdict = self.is_client_class(expr.func, scope)
+            if verdict is None:
+                return "unknown", None
+            return ("anthropic", expr) if verdict else ("other", None)
+        if isinstance(expr, cst.Name):
+            owner, bindings = scope.lookup(expr.value)
+            return self._kind_of_bindings(bindings, owner, depth)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            base = expr.value.value
+            class_scope = None
+            if scope.kind == "function" and scope.class_scope is not None:
+                if base == scope.self_name:
+                    class_scope = scope.class_scope
+            if class_scope is None:
+                found = scope.lookup(base)[1]
+                if len(found) == 1 and found[0].kind == "class":
+                    class_scope = found[0].scope
+            if class_scope is not None:
+                attr = expr.attr.value
+                bindings = [
+                    *class_scope.attributes.get(attr, []),
+                    *class_scope.bindings.get(attr, []),
+                ]
+                return self._kind_of_bindings(bindings, class_scope, depth)
+        return "unknown", None
+
+    def _kind_of_bindings(
+        self, bindings: list[Binding], owner: Scope, depth: int
+    ) -> tuple[ReceiverKind, cst.Call | None]:
+        results = [self._kind_of_binding(b, owner, depth) for b in bindings]
+        kinds = {kind for kind, _ in results}
+        calls = [call for _, call in results if call is not None]
+        call = calls[0] if len(calls) == 1 and len(results) == 1 else None
+        if len(kinds) == 1:
+            return kinds.pop(), call
+        if "anthropic" in kinds and "other" not in kinds:
+            return "anthropic", None
+        return "unknown", None
+
+    def _kind_of_binding(
+        self, binding: Binding, owner: Scope, depth: int
+    ) -> tuple[ReceiverKind, cst.Call | None]:
+        if binding.annotation is not None:
+            verdict = self._annotation_kind(binding.annotation, owner)
+            if verdict != "unknown":
+                return verdict, None
+        if binding.kind in ("assign", "with") and binding.value is not None:
+            return self.receiver_kind(binding.value, owner, depth + 1)
+        return "unknown", None
+
+    def _annotation_kind(self, annotation: cst.BaseExpression, scope: Scope) -> ReceiverKind:
+        verdicts: set[bool | None] = set()
+        for node in _annotation_names(annotation):
+            if dotted_name(node) in ("None", "Optional", "typing.Optional"):
+                continue
+            verdicts.add(self.is_client_class(node, scope))
+        if True in verdicts:
+            return "anthropic"
+        if verdicts == {False}:
+            return "other"
+        return "unknown"
+
+    # ---- parameters -----------------------------------------------------------------------
+    def _request(self, call: cst.Call, scope: Scope, method: str, beta: bool) -> Request:
+        params: dict[str, Value] = {}
+        is_open = False
+        splat: cst.CSTNode | None = None
+        for arg in call.args:
+            if arg.keyword is not None:
+                params[arg.keyword.value] = self.resolver.value(arg.value, scope)
+            elif arg.star == "**":
+                inner = self.resolver.value(arg.value, scope).as_dict()
+                splat = arg
+                if inner is None:
+                    is_open = True
+                    continue
+                for key, value in inner.items.items():
+                    params[key] = Value(value.py, arg, value.literal_node)
+                is_open = is_open or inner.open
+            else:
+                is_open = True
+        func = call.func
+        anchor = func.attr if isinstance(func, cst.Attribute) else func
+        return Request(call, anchor, method, beta, False, params, is_open, scope, splat)
+
+    def _batch_requests(self, call: cst.Call, scope: Scope, beta: bool) -> list[Request]:
+        requests_arg = next(
+            (a for a in call.args if a.keyword is not None and a.keyword.value == "requests"),
+            None,
+        )
+        if requests_arg is None:
+            return []
+        container = requests_arg.value
+        elements: list[cst.BaseExpression] = []
+        if isinstance(container, (cst.List, cst.Tuple)):
+            elements = [
+                e.value for e in container.elements if not isinstance(e, cst.StarredElement)
+            ]
+        elif isinstance(container, (cst.ListComp, cst.GeneratorExp)):
+            elements = [container.elt]
+        out: list[Request] = []
+        for element in elements:
+            params_node = _batch_params_node(element)
+            if params_node is None:
+                continue
+            value = self.resolver.value(params_node, scope)
+            if isinstance(params_node, cst.Call) and dotted_name(params_node.func) in (
+                *BATCH_PARAM_TYPES,
+                *(f"{m}.{t}" for m in ("message_create_params",) for t in BATCH_PARAM_TYPES),
+            ):
+                value = self.resolver.value(
+                    cst.Call(func=cst.Name("dict"), args=params_node.args), scope
+                )
+                value = Value(value.py, params_node)
+            params = value.as_dict()
+            if params is None:
+                continue
+            out.append(
+                Request(call, params_node, "create", beta, True, dict(params.items),
+                        params.open, scope, params_node=params_node)
+            )
+        return out
+
+
+def _batch_params_node(element: cst.BaseExpression) -> cst.BaseExpression | None:
+    if isinstance(element, cst.Dict):
+        for item in element.elements:
+            if isinstance(item, cst.DictElement) and literal_key(item.key) == "params":
+                return item.value
+        return None
+    if isinstance(element, cst.Call):
+        for arg in element.args:
+            if arg.keyword is not None and arg.keyword.value == "params":
+                return arg.value
+    return None
+
+
+def _annotation_names(annotation: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """Names inside an annotation: ``A``, ``A | None``, ``Optional[A]``, ``"A"``."""
+    if isinstance(annotation, (cst.Name, cst.Attribute)):
+        return [annotation]
+    if isinstance(annotation, cst.BinaryOperation):
+        return _annotation_names(annotation.left) + _annotation_names(annotation.right)
+    if isinstance(annotation, cst.Subscript):
+        out: list[cst.BaseExpression] = []
+        for element in annotation.slice:
+            if isinstance(element.slice, cst.Index):
+                out.extend(_annotation_names(element.slice.value))
+        return out
+    if isinstance(annotation, cst.SimpleString):
+        text = annotation.evaluated_value
+        if isinstance(text, str):
+            try:
+                return _annotation_names(cst.parse_expression(text))
+            except cst.ParserSyntaxError:
+                return []
+    return []
+
+
+def _call_shape(func: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str], str] | None:
+    """Split ``recv[.beta].messages[.batches][.with_raw_response].method``.
+
+    Returns (receiver, path before the method, method) or None when the callee is not a
+    Messages call. The path starts after the receiver: ["beta", "messages", ...].
+    """
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    chain: list[str] = []
+    node: cst.BaseExpression = func.value
+    while isinstance(node, cst.Attribute) and len(chain) < 5:
+        chain.append(node.attr.value)
+        if node.attr.value == "messages":
+            node = node.value
+            break
+        node = node.value
+    else:
+        return None
+    path = list(reversed(chain))  # e.g. ["messages", "batches"]
+    if path[0] != "messages":
+        return None
+    rest = path[1:]
+    if rest and rest[-1] in sdk.RESPONSE_WRAPPERS:
+        rest = rest[:-1]
+    if rest == ["batches"]:
+        tail = ["batches"]
+    elif rest:
+        return None
+    else:
+        tail = []
+        if method not in sdk.REQUEST_METHODS:
+            return None
+    prefix: list[str] = []
+    if isinstance(node, cst.Attribute) and node.attr.value == "beta":
+        prefix = ["beta"]
+        node = node.value
+    elif isinstance(node, cst.Attribute) and node.attr.value in ("threads", "chat"):
+        return None
+    return node, [*prefix, "messages", *tail], method
+

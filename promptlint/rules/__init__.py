@@ -1,0 +1,37 @@
+"""All rules, listed explicitly (no import-time discovery)."""
+
+from __future__ import annotations
+
+from promptlint.rules.base import Rule
+from promptlint.rules.prl101_max_tokens_missing import MaxTokensMissing
+from promptlint.rules.prl102_max_tokens_over_model_limit import MaxTokensOverModelLimit
+from promptlint.rules.prl103_max_tokens_needs_streaming import MaxTokensNeedsStreaming
+from promptlint.rules.prl105_thinking_budget_invalid import ThinkingBudgetInvalid
+from promptlint.rules.prl201_model_unknown import ModelUnknown
+from promptlint.rules.prl202_model_retired import ModelRetired
+from promptlint.rules.prl203_model_deprecated import ModelDeprecated
+from promptlint.rules.prl301_sampling_param_removed import SamplingParamRemoved
+from promptlint.rules.prl401_prefill_unsupported import PrefillUnsupported
+from promptlint.rules.prl402_prefill_trailing_whitespace import PrefillTrailingWhitespace
+from promptlint.rules.prl501_cache_breakpoints_exceeded import CacheBreakpointsExceeded
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    MaxTokensMissing,
+    MaxTokensOverModelLimit,
+    MaxTokensNeedsStreaming,
+    ThinkingBudgetInvalid,
+    ModelUnknown,
+    ModelRetired,
+    ModelDeprecated,
+    SamplingParamRemoved,
+    PrefillUnsupported,
+    PrefillTrailingWhitespace,
+    CacheBreakpointsExceeded,
+)
+
+
+def rule_by_code_or_name(key: str) -> type[Rule] | None:
+    for rule in ALL_RULES:
+        if key.upper() == rule.code or key == rule.name:
+            return rule
+    return None

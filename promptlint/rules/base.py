@@ -1,0 +1,68 @@
+"""The Rule base class: metadata as class attributes, checks over resolved requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst as cst
+
+from promptlint.edits import FixProposal
+from promptlint.models import Catalogue, ModelInfo, Resolved
+
+if TYPE_CHECKING:
+    from promptlint.config import Config
+    from promptlint.resolve.requests import Request
+
+
+@dataclass
+class RawFinding:
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+    related: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    fix: FixProposal | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    fix_title: ClassVar[str | None] = None
+    severity: ClassVar[str] = "error"  # error: the request fails; warning: it costs; info
+    fix_availability: ClassVar[str] = "none"  # none | sometimes | always
+    default_enabled: ClassVar[bool] = True
+
+    def __init__(self, config: Config, catalogue: Catalogue) -> None:
+        self.config = config
+        self.catalogue = catalogue
+        self.findings: list[RawFinding] = []
+
+    def check_request(self, req: Request) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    # ---- helpers for rules --------------------------------------------------------------
+    def report(
+        self,
+        node: cst.CSTNode,
+        related: list[tuple[cst.CSTNode, str]] | None = None,
+        fix: FixProposal | None = None,
+        data: dict[str, Any] | None = None,
+        **fmt: Any,
+    ) -> None:
+        self.findings.append(
+            RawFinding(self, node, self.message.format(**fmt), related or [], fix, data or {})
+        )
+
+    def model_of(self, req: Request) -> Resolved | None:
+        written = req.model_id()
+        return self.catalogue.resolve(written) if written is not None else None
+
+    def model_info(self, req: Request) -> ModelInfo | None:
+        resolved = self.model_of(req)
+        return resolved.info if resolved is not None else None
+
+    @classmethod
+    def option_name(cls, option: str) -> str:
+        return option

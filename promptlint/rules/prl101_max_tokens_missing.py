@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from promptlint.findings import Safety
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+
+class MaxTokensMissing(Rule):
+    code = "PRL101"
+    name = "max-tokens-missing"
+    message = "`max_tokens` is missing: the API requires it and the SDK raises TypeError without it"
+    fix_title = "Add max_tokens={value}"
+    fix_availability = "always"
+
+    def check_request(self, req: Request) -> None:
+        if not req.accepts("max_tokens") or req.may_have("max_tokens"):
+            return  # count_tokens takes none; an unresolved **kwargs may supply it
+        value = self.config.default_max_tokens
+        self.report(
+            req.anchor,
+            fix=req.add_kwarg("max_tokens", str(value), Safety.UNSAFE,
+                              self.fix_title.format(value=value)),
+        )

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from promptlint.findings import Safety
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+# The Message Batches API accepts up to 300,000 output tokens on some models with the beta
+# header ``output-300k-2026-03-24`` (reference §1.3); a batch request below that is not flagged.
+BATCH_EXTENDED_OUTPUT = 300_000
+
+
+class MaxTokensOverModelLimit(Rule):
+    code = "PRL102"
+    name = "max-tokens-over-model-limit"
+    message = "max_tokens={value} exceeds {model}'s output limit of {limit}{caveat}"
+    fix_title = "Lower max_tokens to {limit}"
+    fix_availability = "always"
+
+    def check_request(self, req: Request) -> None:
+        value_ref = req.arg("max_tokens")
+        value = value_ref.known_int() if value_ref is not None else None
+        model = self.model_info(req)
+        if value is None or model is None or model.max_output_tokens is None:
+            return  # unknown means silent
+        limit = model.max_output_tokens
+        if value <= limit or (req.batch and value <= BATCH_EXTENDED_OUTPUT):
+            return
+        caveat = ""
+        if model.is_uncertain("max_output_tokens"):
+            caveat = " (limit from third-party sources, not yet confirmed by Anthropic's docs)"
+        self.report(
+            req.report_node("max_tokens"),
+            related=req.related("max_tokens", "max_tokens value defined here"),
+            fix=req.replace_literal("max_tokens", str(limit), Safety.SAFE,
+                                    self.fix_title.format(limit=limit)),
+            value=value,
+            model=req.model_id(),
+            limit=limit,
+            caveat=caveat,
+        )

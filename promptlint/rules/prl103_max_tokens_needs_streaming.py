@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from promptlint import sdk
+from promptlint.findings import Safety
+from promptlint.resolve.requests import Request
+from promptlint.edits import FixProposal
+from promptlint.rules.base import Rule
+
+
+class MaxTokensNeedsStreaming(Rule):
+    code = "PRL103"
+    name = "max-tokens-needs-streaming"
+    message = (
+        "max_tokens={value} on a non-streaming request: the SDK raises \"Streaming is required "
+        "for operations that may take longer than 10 minutes\" above {limit} tokens"
+    )
+    fix_title = "Use messages.stream(...) or pass an explicit timeout="
+    fix_availability = "always"
+
+    def check_request(self, req: Request) -> None:
+        if req.batch or req.method not in ("create", "parse") or req.open:
+            return
+        if req.streaming or req.has("timeout") or req.client_sets_timeout:
+            return  # the SDK only checks when no stream and the default timeout are in play
+        value_ref = req.arg("max_tokens")
+        value = value_ref.known_int() if value_ref is not None else None
+        if value is None:
+            return
+        limit = sdk.max_nonstreaming_tokens(req.model_id())
+        if value <= limit:
+            return
+        self.report(
+            req.report_node("max_tokens"),
+            related=req.related("max_tokens", "max_tokens value defined here"),
+            fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title),
+            value=value,
+            limit=limit,
+        )

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+MIN_BUDGET = 1024  # reference §4: budget_tokens >= 1,024 and < max_tokens (SDK docstring, D-ET)
+INTERLEAVED_BETA = "interleaved-thinking"
+
+
+class ThinkingBudgetInvalid(Rule):
+    code = "PRL105"
+    name = "thinking-budget-invalid"
+    message = "thinking budget_tokens={budget} {problem}: the API rejects it (400)"
+
+    def check_request(self, req: Request) -> None:
+        thinking = req.arg("thinking")
+        config = thinking.as_dict() if thinking is not None else None
+        if config is None or "type" not in config.items:
+            return
+        if config.items["type"].known_str() != "enabled" or "budget_tokens" not in config.items:
+            return
+        budget_value = config.items["budget_tokens"]
+        budget = budget_value.known_int()
+        if budget is None:
+            return
+        node = budget_value.node if not req.splat else req.report_node("thinking")
+        if budget < MIN_BUDGET:
+            self.report(node, budget=budget, problem=f"is below the minimum of {MIN_BUDGET}")
+            return
+        max_tokens = req.arg("max_tokens")
+        limit = max_tokens.known_int() if max_tokens is not None else None
+        if limit is None or budget < limit or self._may_interleave(req):
+            return
+        self.report(
+            node,
+            related=req.related("max_tokens", "max_tokens value defined here"),
+            budget=budget,
+            problem=f"is not less than max_tokens={limit}",
+        )
+
+    @staticmethod
+    def _may_interleave(req: Request) -> bool:
+        """With interleaved thinking the budget may exceed max_tokens (reference §4)."""
+        if req.open or req.has("extra_headers"):
+            return True
+        betas = req.arg("betas")
+        if betas is None:
+            return False
+        items = betas.as_list()
+        if items is None or items.open:
+            return True
+        return any(
+            (item.known_str() or INTERLEAVED_BETA).startswith(INTERLEAVED_BETA)
+            for item in items.items
+        )
