@@ -7,7 +7,9 @@ character, separators and trailing commas of multi-line calls).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import libcst as cst
 
@@ -18,12 +20,25 @@ LITERAL_TYPES = (
 )
 
 
+Side = Literal["start", "end", "before_end"]
+
+
 @dataclass
 class NodeEdit:
-    """Replace the source of ``node`` with ``content``."""
+    """Replace the source between two node boundaries with ``content``.
 
-    node: cst.CSTNode
+    ``content`` may contain ``{nl}`` (the file's newline) and ``{indent}`` (the leading
+    whitespace of the line where ``indent_of`` starts); the engine fills them in.
+    """
+
+    start: tuple[cst.CSTNode, Side]
+    end: tuple[cst.CSTNode, Side]
     content: str
+    indent_of: cst.CSTNode | None = None
+
+    @classmethod
+    def replace(cls, node: cst.CSTNode, content: str) -> NodeEdit:
+        return cls((node, "start"), (node, "end"), content.replace("{", "{{").replace("}", "}}"))
 
 
 @dataclass
@@ -45,80 +60,45 @@ def string_like(original: cst.CSTNode | None, text: str) -> str:
     return f"{prefix}{quote}{escaped}{quote}"
 
 
-def _separator(args: list[cst.Arg], whitespace_before_args: cst.BaseParenthesizableWhitespace
-               ) -> cst.Comma:
-    """The comma used between arguments in this call."""
-    for arg in args[:-1]:
-        if isinstance(arg.comma, cst.Comma):
-            return arg.comma
-    if isinstance(whitespace_before_args, cst.ParenthesizedWhitespace):
-        return cst.Comma(whitespace_after=whitespace_before_args)
-    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+def _has_comment(node: cst.CSTNode) -> bool:
+    return "#" in cst.Module(body=[]).code_for_node(node) if node is not None else False
 
 
-def add_call_kwarg(call: cst.Call, name: str, code: str) -> cst.Call:
-    new_arg = cst.Arg(
-        keyword=cst.Name(name),
-        value=cst.parse_expression(code),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
-    args = list(call.args)
-    if not args:
-        return call.with_changes(args=[new_arg])
-    last = args[-1]
-    separator = _separator(args, call.whitespace_before_args)
-    if isinstance(last.comma, cst.Comma):  # trailing comma: keep it after the new last arg
-        args[-1] = last.with_changes(comma=separator)
-        args.append(new_arg.with_changes(comma=last.comma))
-    else:
-        args[-1] = last.with_changes(comma=separator)
-        args.append(new_arg)
-    # keyword arguments must come before **splat only by convention; after is legal too
-    return call.with_changes(args=args)
+def add_item(
+    items: Sequence[cst.Arg] | Sequence[cst.BaseDictElement], container: cst.CSTNode, code: str
+) -> NodeEdit:
+    """Append ``code`` as a new last argument/element in the style of the existing ones."""
+    if not items:  # insert just before the closing bracket, where the container ends
+        return NodeEdit((container, "before_end"), (container, "before_end"), _escape(code))
+    last = items[-1]
+    anchor: cst.CSTNode = last.value
+    if isinstance(last.comma, cst.Comma) and isinstance(
+        last.comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        # multi-line with a trailing comma: a new line at the same indentation
+        return NodeEdit((anchor, "end"), (anchor, "end"),
+                        ",{nl}{indent}" + _escape(code), indent_of=last)
+    return NodeEdit((anchor, "end"), (anchor, "end"), ", " + _escape(code))
 
 
-def remove_call_arg(call: cst.Call, target: cst.Arg) -> cst.Call:
-    args = list(call.args)
-    index = next(i for i, a in enumerate(args) if a is target)
-    removed = args.pop(index)
-    if index == len(args) and args:  # removed the last one: the new last takes its comma
-        args[-1] = args[-1].with_changes(comma=removed.comma)
-    return call.with_changes(args=args)
+def remove_item(
+    items: Sequence[cst.Arg] | Sequence[cst.BaseDictElement], target: cst.CSTNode
+) -> NodeEdit | None:
+    """Delete one argument/element with its separator; None when a comment would be lost."""
+    index = next(i for i, item in enumerate(items) if item is target)
+    if _has_comment(target):
+        return None
+    if index + 1 < len(items):
+        if _has_comment(items[index].comma):
+            return None
+        return NodeEdit((target, "start"), (items[index + 1], "start"), "")
+    if index > 0:
+        previous = items[index - 1]
+        if _has_comment(previous.comma):
+            return None
+        return NodeEdit((previous.value, "end"), (target, "end"), "")
+    return NodeEdit((target, "start"), (target, "end"), "")
 
 
-def add_dict_item(node: cst.Dict, key: str, code: str) -> cst.Dict:
-    elements = list(node.elements)
-    quoted_from = next(
-        (e.key for e in elements if isinstance(e, cst.DictElement)
-         and isinstance(e.key, cst.SimpleString)),
-        None,
-    )
-    new = cst.DictElement(
-        key=cst.parse_expression(string_like(quoted_from, key)),
-        value=cst.parse_expression(code),
-    )
-    if not elements:
-        return node.with_changes(elements=[new])
-    last = elements[-1]
-    separator = next(
-        (e.comma for e in elements[:-1] if isinstance(e.comma, cst.Comma)),
-        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-    )
-    if isinstance(last.comma, cst.Comma):
-        elements[-1] = last.with_changes(comma=separator)
-        elements.append(new.with_changes(comma=last.comma))
-    else:
-        elements[-1] = last.with_changes(comma=separator)
-        elements.append(new)
-    return node.with_changes(elements=elements)
-
-
-def remove_dict_item(node: cst.Dict, target: cst.BaseDictElement) -> cst.Dict:
-    elements = list(node.elements)
-    index = next(i for i, e in enumerate(elements) if e is target)
-    removed = elements.pop(index)
-    if index == len(elements) and elements:
-        elements[-1] = elements[-1].with_changes(comma=removed.comma)
-    return node.with_changes(elements=elements)
+def _escape(code: str) -> str:
+    return code.replace("{", "{{").replace("}", "}}")

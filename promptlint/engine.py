@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from promptlint.config import Config
+from promptlint.edits import NodeEdit
 from promptlint.findings import Edit, FileProblem, FileResult, Finding, Fix, Related
 from promptlint.models import catalogue
 from promptlint.resolve.requests import Request, RequestFinder
@@ -116,15 +118,10 @@ def _locate(path: str, source: Source, module: cst.Module, raw: list[RawFinding]
             related.append(Related(rel_line, other.start.column + 1, message, path, rel_cell))
         fix = None
         if item.fix is not None:
-            edits = []
-            for edit in item.fix.edits:
-                span = positions.get(edit.node)
-                if span is None:
-                    break
-                edits.append(Edit(_offset(starts, span.start.line, span.start.column),
-                                  _offset(starts, span.end.line, span.end.column), edit.content))
-            else:
-                fix = Fix(item.fix.applicability, item.fix.title, tuple(edits))
+            edits = [_edit(e, positions, starts, source.text) for e in item.fix.edits]
+            if all(e is not None for e in edits):
+                fix = Fix(item.fix.applicability, item.fix.title,
+                          tuple(e for e in edits if e is not None))
         out.append(
             Finding(
                 code=item.rule.code,
@@ -144,6 +141,30 @@ def _locate(path: str, source: Source, module: cst.Module, raw: list[RawFinding]
         )
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _edit(edit: NodeEdit, positions: Any, starts: list[int], text: str) -> Edit | None:
+    offsets = []
+    for node, side in (edit.start, edit.end):
+        span = positions.get(node)
+        if span is None:
+            return None
+        if side == "start":
+            offsets.append(_offset(starts, span.start.line, span.start.column))
+        else:
+            end = _offset(starts, span.end.line, span.end.column)
+            offsets.append(end - 1 if side == "before_end" else end)
+    indent = ""
+    if edit.indent_of is not None:
+        span = positions.get(edit.indent_of)
+        if span is None:
+            return None
+        line_start = starts[span.start.line - 1]
+        line = text[line_start:line_start + span.start.column]
+        indent = line[: len(line) - len(line.lstrip())]
+    newline = _NEWLINE.search(text)
+    content = edit.content.format(nl=newline.group(0) if newline else "\n", indent=indent)
+    return Edit(offsets[0], offsets[1], content)
 
 
 def _line_starts(text: str) -> list[int]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
-_MAGIC = re.compile(r"^\s*(%|!|\?)|\?\s*$")
+_MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
+MAGIC_PLACEHOLDER = "#promptlint-magic:"
 
 
 class SourceError(Exception):
@@ -28,6 +29,8 @@ class Source:
     # notebooks: for each line of ``text`` (0-based), the 1-based (cell, line in cell)
     cells: list[tuple[int, int]] | None = None
     notebook: dict | None = field(default=None, repr=False)
+    # notebooks: (index into notebook["cells"], start offset, end offset) of each code cell
+    cell_spans: list[tuple[int, int, int]] = field(default_factory=list)
 
     def newline(self) -> str:
         match = re.search(r"\r\n|\r|\n", self.text)
@@ -90,21 +93,49 @@ def read_notebook(data: bytes) -> Source:
         raise SourceError(f"invalid notebook: not valid JSON ({exc})") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         raise SourceError("invalid notebook: no 'cells' list")
-    lines: list[str] = []
+    parts: list[str] = []
     cells: list[tuple[int, int]] = []
-    for number, cell in enumerate(notebook.get("cells", []), start=1):
+    spans: list[tuple[int, int, int]] = []
+    offset = 0
+    for index, cell in enumerate(notebook.get("cells", [])):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if not isinstance(source, str):
+        text = cell_text(cell)
+        if text is None:
             continue
-        cell_lines = source.split("\n")
-        cell_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
-        for index, line in enumerate(cell_lines, start=1):
-            if cell_magic or _MAGIC.search(line):
-                line = ""  # IPython magics and shell escapes: skipped, line numbers kept
-            lines.append(line)
-            cells.append((number, index))
-    return Source("\n".join(lines) + "\n", "utf-8", False, cells, notebook)
+        virtual = python_view(text)
+        parts.append(virtual)
+        spans.append((index, offset, offset + len(virtual)))
+        offset += len(virtual) + 1
+        for line in range(1, virtual.count("\n") + 2):
+            cells.append((index + 1, line))
+    text = "\n".join(parts) + "\n"
+    return Source(text, "utf-8", False, cells, notebook, spans)
+
+
+def cell_text(cell: dict) -> str | None:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else None
+
+
+def python_view(cell: str) -> str:
+    """The cell as Python: IPython magics and shell escapes become placeholder comments
+    (line numbers kept, restored by :func:`ipython_view`)."""
+    lines = cell.split("\n")
+    cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
+    out = []
+    for line in lines:
+        if cell_magic or (_MAGIC.search(line) and not line.lstrip().startswith("#")):
+            line = MAGIC_PLACEHOLDER + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def ipython_view(virtual: str) -> str:
+    lines = virtual.split("\n")
+    return "\n".join(
+        line[len(MAGIC_PLACEHOLDER):] if line.startswith(MAGIC_PLACEHOLDER) else line
+        for line in lines
+    )

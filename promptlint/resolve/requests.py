@@ -116,19 +116,22 @@ class Request:
     # ---- fixes ----------------------------------------------------------------------------
     def add_kwarg(self, name: str, code: str, safety: Safety, title: str) -> FixProposal | None:
         if self.batch:
-            if isinstance(self.params_node, cst.Dict):
-                new = edits.add_dict_item(self.params_node, name, code)
-                return FixProposal(safety, title, [NodeEdit(self.params_node, self.render(new))])
-            return None
-        new_call = edits.add_call_kwarg(self.call, name, code)
-        return FixProposal(safety, title, [NodeEdit(self.call, self.render(new_call))])
+            node = self.params_node
+            if not isinstance(node, cst.Dict):
+                return None
+            quote_from = next((e.key for e in node.elements if isinstance(e, cst.DictElement)),
+                              None)
+            item = f"{edits.string_like(quote_from, name)}: {code}"
+            return FixProposal(safety, title, [edits.add_item(node.elements, node, item)])
+        return FixProposal(safety, title, [edits.add_item(self.call.args, self.call,
+                                                          f"{name}={code}")])
 
     def remove_kwarg(self, name: str, safety: Safety, title: str) -> FixProposal | None:
         arg = self.keyword_arg(name)
         if arg is None:
             return None
-        new_call = edits.remove_call_arg(self.call, arg)
-        return FixProposal(safety, title, [NodeEdit(self.call, self.render(new_call))])
+        edit = edits.remove_item(self.call.args, arg)
+        return FixProposal(safety, title, [edit]) if edit is not None else None
 
     def replace_literal(
         self, name: str, code: str, safety: Safety, title: str, at_definition: bool = False
@@ -142,11 +145,7 @@ class Request:
             target = value.literal_node
         if not isinstance(target, edits.LITERAL_TYPES):
             return None
-        return FixProposal(safety, title, [NodeEdit(target, code)])
-
-    def render(self, node: cst.CSTNode) -> str:
-        module = self.module or cst.Module(body=[])
-        return module.code_for_node(node)
+        return FixProposal(safety, title, [NodeEdit.replace(target, code)])
 
 
 class RequestFinder:

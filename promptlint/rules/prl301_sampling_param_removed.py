@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from promptlint import sdk
-from promptlint.edits import FixProposal, NodeEdit, remove_dict_item
+from promptlint.edits import FixProposal, remove_item
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
@@ -47,9 +47,8 @@ class SamplingParamRemoved(Rule):
             return None
         for element in dict_node.elements:
             if isinstance(element, cst.DictElement) and element.value is value_node:
-                new = remove_dict_item(dict_node, element)
-                code = cst.Module(body=[]).code_for_node(new)
-                return FixProposal(
-                    Safety.UNSAFE, self.fix_title.format(param=param), [NodeEdit(dict_node, code)]
-                )
+                edit = remove_item(dict_node.elements, element)
+                if edit is None:
+                    return None
+                return FixProposal(Safety.UNSAFE, self.fix_title.format(param=param), [edit])
         return None

@@ -35,7 +35,7 @@ class PrefillTrailingWhitespace(Rule):
         literal = text_value.literal_node
         if isinstance(literal, cst.SimpleString) and text.rstrip():
             fix = FixProposal(Safety.UNSAFE, self.fix_title,
-                              [NodeEdit(literal, string_like(literal, text.rstrip()))])
+                              [NodeEdit.replace(literal, string_like(literal, text.rstrip()))])
         shown = text if len(text) <= 40 else "..." + text[-37:]
         self.report(
             req.locate(text_value.node, "messages"),

@@ -1,0 +1,72 @@
+"""Every rule has one doc; every ```py example in it runs as a test (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from promptlint.config import Config
+from promptlint.docblocks import blocks
+from promptlint.docs import doc_filename
+from promptlint.engine import lint_source
+from promptlint.rules import ALL_RULES
+from promptlint.sources import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "rules"
+REQUIRED_SECTIONS = (
+    "## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety",
+    "## References",
+)
+
+
+def doc_files() -> list[Path]:
+    return sorted(p for p in DOCS.glob("PRL*.md"))
+
+
+def test_each_rule_has_exactly_one_doc() -> None:
+    names = {doc_filename(rule) for rule in ALL_RULES}
+    on_disk = {p.name for p in doc_files()}
+    assert names == on_disk
+    codes = [rule.code for rule in ALL_RULES]
+    assert len(codes) == len(set(codes)), "rule codes must be unique"
+    assert len({rule.name for rule in ALL_RULES}) == len(ALL_RULES)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_doc_has_sections_and_examples(rule) -> None:
+    text = (DOCS / doc_filename(rule)).read_text("utf-8")
+    assert text.startswith(f"# {rule.code}: {rule.name}\n")
+    for section in REQUIRED_SECTIONS:
+        assert section in text, f"{rule.code} doc lacks {section!r}"
+    examples = blocks(text)
+    assert any(rule.code in {c for _, c in b.expected} for b in examples), (
+        f"{rule.code} doc has no example that triggers it"
+    )
+    assert any(not b.expected for b in examples), f"{rule.code} doc has no clean example"
+
+
+def _cases():
+    for path in doc_files():
+        for index, block in enumerate(blocks(path.read_text("utf-8"))):
+            yield pytest.param(path, block, id=f"{path.stem.split('-')[0]}-block{index}")
+
+
+@pytest.mark.parametrize(("path", "block"), list(_cases()))
+def test_doc_example(path: Path, block) -> None:
+    config = Config(select=("ALL",), root=ROOT)
+    result = lint_source(f"{path.name}:{block.line}", decode(block.code.encode()), config)
+    assert result.problem is None, result.problem
+    found = {(f.line, f.code) for f in result.findings}
+    assert found == block.expected, (
+        f"{path.name} block at line {block.line}: expected {sorted(block.expected)}, "
+        f"found {sorted(found)}: " + "; ".join(f.message for f in result.findings)
+    )
+    if block.fixed is not None:
+        from promptlint.fixer import fix_text
+
+        outcome = fix_text(block.code, config, unsafe=block.unsafe)
+        assert outcome.text == block.fixed, (
+            f"{path.name} block at line {block.line}: fix produced\n{outcome.text}"
+        )
