@@ -118,20 +118,30 @@ def cli() -> None:
 @click.option("-o", "--output-file", type=click.Path(path_type=Path),
               help="Write the report to this file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("--unsafe-fixes", is_flag=True, help="Show unsafe fixes as available.")
+@click.option("--unsafe-fixes", is_flag=True, help="Show (and with --fix apply) unsafe fixes.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply fixes (safe ones by default).")
+@click.option("--diff", is_flag=True, help="With --fix: print the diffs, write nothing.")
+@click.option("--show-fixes", is_flag=True, help="With --fix: list the fixes applied.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="With --fix: exit 1 when anything was fixed, even if nothing remains.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
     paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
     extend_exclude: tuple[str, ...], force_exclude: bool | None,
     respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
-    output_file: Path | None, exit_zero: bool, unsafe_fixes: bool, quiet: bool,
+    output_file: Path | None, exit_zero: bool, unsafe_fixes: bool, apply_fixes: bool,
+    diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, quiet: bool,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     from promptlint.report import FORMATS
 
     config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
                           force_exclude, respect_gitignore)
+    if apply_fixes or diff:
+        run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
+                show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
+        return
     results = gather(paths, config, stdin_filename)
     problems = report_problems(results)
     output = FORMATS[output_format](results, unsafe_fixes)
@@ -143,6 +153,90 @@ def check(
     if exit_zero:
         sys.exit(EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if findings or problems else EXIT_CLEAN)
+
+
+@cli.command()
+@common_options
+@click.option("--output-format", type=click.Choice(["text", "concise", "json", "github"]),
+              default="text", envvar="PROMPTLINT_OUTPUT_FORMAT", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(path_type=Path),
+              help="Write the report of remaining findings to this file.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print unified diffs of the fixes; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="Exit 1 when anything was fixed, even if nothing remains.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def fix(
+    paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
+    extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...], force_exclude: bool | None,
+    respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
+    output_file: Path | None, unsafe_fixes: bool, diff: bool, show_fixes: bool,
+    exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
+) -> None:
+    """Apply fixes (safe ones; --unsafe-fixes for the rest) and report what remains."""
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
+    run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
+            show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
+
+
+def run_fix(
+    paths: tuple[Path, ...], config: Config, stdin_filename: Path | None, output_format: str,
+    output_file: Path | None, unsafe: bool, diff: bool, show_fixes: bool,
+    exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
+) -> None:
+    from promptlint.fixing import FixRun
+    from promptlint.report import FORMATS
+
+    from_stdin = paths == (Path("-"),)
+    run = FixRun(config, unsafe=unsafe, write=not diff and not from_stdin)
+    if from_stdin:
+        name = stdin_filename or Path("-")
+        outcome = run.fix_bytes(name.as_posix(), name, sys.stdin.buffer.read())
+        sys.stdout.buffer.write(outcome.output_bytes)
+        sys.stdout.flush()
+    else:
+        from promptlint.discovery import DiscoveryError, discover
+
+        try:
+            candidates = list(discover(list(paths) or [Path(".")], config))
+        except DiscoveryError as exc:
+            _fail(str(exc))
+        for candidate in candidates:
+            run.fix_candidate(candidate)
+    problems = 0
+    for message in run.problems:
+        problems += 1
+        click.echo(message, err=True)
+    if diff:
+        click.echo("".join(run.diffs), nl=False)
+    results = run.results
+    output = FORMATS[output_format](results, unsafe)
+    if output_format in ("text", "concise"):
+        output = "".join(line + "\n" for line in output.splitlines()
+                         if not line.startswith(("Found ", "All checks", "[*]", "No fixes")))
+        if show_fixes and run.applied:
+            output += "\nFixed " + str(len(run.applied)) + " error(s):\n"
+            for path, finding in run.applied:
+                output += f"  {path}:{finding.line}:{finding.column}: {finding.code} " \
+                          f"{finding.fix.title if finding.fix else ''}\n"
+        if not quiet:
+            output += run.summary(diff)
+    if from_stdin:
+        click.echo(output, nl=False, err=True)
+    else:
+        write_output(output, output_file)
+    remaining = sum(len(r.findings) for r in results)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
+    if diff:
+        sys.exit(EXIT_FINDINGS if run.diffs else EXIT_CLEAN)
+    if remaining or problems or (exit_non_zero_on_fix and run.applied):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
 
 
 def write_output(output: str, output_file: Path | None) -> None:

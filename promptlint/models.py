@@ -20,7 +20,9 @@ from typing import Any, Literal
 
 Platform = Literal["anthropic", "bedrock", "vertex"]
 
-_BEDROCK = re.compile(r"^(?:(?:us|eu|apac|jp|au|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$")
+_BEDROCK = re.compile(
+    r"^(?:(?:us|eu|apac|jp|au|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$"
+)
 _VERTEX = re.compile(r"^(claude-[a-z0-9-]+)@(\d{8})$")
 _WELL_FORMED = re.compile(r"^claude-(opus|sonnet|haiku|fable|mythos)-(\d+)(?:-(\d+))?$")
 CLAUDE_CODE_ALIASES = ("sonnet", "opus", "haiku", "fable")

@@ -67,7 +67,8 @@ def read_bytes(path: Path) -> bytes:
             raise SourceError("is a directory, not a file")
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            raise SourceError(f"file is {size // (1024 * 1024)} MB, over the 64 MB limit; not checked")
+            megabytes = size // (1024 * 1024)
+            raise SourceError(f"file is {megabytes} MB, over the 64 MB limit; not checked")
         return path.read_bytes()
     except FileNotFoundError:
         if path.is_symlink():

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
-from promptlint.edits import FixProposal
+from promptlint.edits import FixProposal, string_like
+from promptlint.findings import Safety
 from promptlint.models import Catalogue, ModelInfo, Resolved
 
 if TYPE_CHECKING:
@@ -62,6 +63,27 @@ class Rule:
     def model_info(self, req: Request) -> ModelInfo | None:
         resolved = self.model_of(req)
         return resolved.info if resolved is not None else None
+
+    def model_fix(self, req: Request, new_id: str, safety: Safety, title: str
+                  ) -> FixProposal | None:
+        """Replace the model literal where it is defined, unless the request uses a feature
+        the new model rejects (a prefill, manual thinking): then there is no mechanical fix."""
+        new = self.catalogue.get(new_id)
+        if new is None:
+            return None
+        last = req.last_message()
+        role = last.items.get("role") if last is not None else None
+        if role is not None and role.known_str() == "assistant" and new.prefill is False:
+            return None
+        thinking = req.arg("thinking")
+        config = thinking.as_dict() if thinking is not None else None
+        kind = config.items.get("type") if config is not None else None
+        if kind is not None and new.thinking and kind.known_str() not in new.thinking:
+            return None
+        value = req.arg("model")
+        literal = value.literal_node if value is not None else None
+        return req.replace_literal("model", string_like(literal, new_id), safety, title,
+                                   at_definition=True)
 
     @classmethod
     def option_name(cls, option: str) -> str:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from promptlint import sdk
+from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
-from promptlint.edits import FixProposal
 from promptlint.rules.base import Rule
 
 

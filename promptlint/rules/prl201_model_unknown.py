@@ -4,7 +4,6 @@ from promptlint.findings import Safety
 from promptlint.models import CLAUDE_CODE_ALIASES
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
-from promptlint.edits import string_like
 
 
 class ModelUnknown(Rule):
@@ -32,11 +31,8 @@ class ModelUnknown(Rule):
         fix = None
         if suggestion is not None:
             why += f"; did you mean {suggestion!r}?"
-            value = req.arg("model")
-            fix = req.replace_literal(
-                "model", string_like(value.literal_node if value else None, suggestion),
-                Safety.UNSAFE, self.fix_title.format(suggestion=suggestion), at_definition=True,
-            )
+            fix = self.model_fix(req, suggestion, Safety.UNSAFE,
+                                 self.fix_title.format(suggestion=suggestion))
         self.report(
             req.report_node("model"),
             related=req.related("model", "model defined here"),

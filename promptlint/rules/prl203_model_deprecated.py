@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from promptlint.edits import string_like
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
@@ -29,12 +28,8 @@ class ModelDeprecated(Rule):
         successor = f"; use {info.successor!r}" if info.successor else ""
         fix = None
         if info.successor:
-            value = req.arg("model")
-            fix = req.replace_literal(
-                "model", string_like(value.literal_node if value else None, info.successor),
-                Safety.UNSAFE, self.fix_title.format(successor=info.successor),
-                at_definition=True,
-            )
+            fix = self.model_fix(req, info.successor, Safety.UNSAFE,
+                                 self.fix_title.format(successor=info.successor))
         self.report(
             req.report_node("model"),
             related=req.related("model", "model defined here"),

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+import libcst as cst
+
 from promptlint import sdk
 from promptlint.edits import FixProposal, remove_item
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
-
-import libcst as cst
 
 
 class SamplingParamRemoved(Rule):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from promptlint.edits import NodeEdit, FixProposal, string_like
+from promptlint.edits import FixProposal, NodeEdit, string_like
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
 from promptlint.resolve.values import Value

@@ -1,0 +1,120 @@
+"""A `promptlint fix` run over many files: fix, write atomically, collect diffs and results."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from promptlint.config import Config
+from promptlint.discovery import Candidate
+from promptlint.findings import FileProblem, FileResult, Finding
+from promptlint.fixer import applicable, fix_document, make_document
+from promptlint.fsutil import atomic_write_bytes
+from promptlint.prefilter import may_contain_request
+from promptlint.runner import display_path
+from promptlint.sources import SourceError, read_bytes, read_source
+
+
+@dataclass
+class StdinOutcome:
+    output_bytes: bytes
+
+
+@dataclass
+class FixRun:
+    config: Config
+    unsafe: bool = False
+    write: bool = True
+    results: list[FileResult] = field(default_factory=list)
+    applied: list[tuple[str, Finding]] = field(default_factory=list)
+    diffs: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    files_fixed: int = 0
+
+    def fix_candidate(self, candidate: Candidate) -> None:
+        name = display_path(candidate.path)
+        if candidate.problem is not None:
+            self._problem(FileResult(name, problem=FileProblem(name, candidate.problem)))
+            return
+        try:
+            data = read_bytes(candidate.path)
+        except SourceError as exc:
+            self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
+            return
+        new = self._fix(name, candidate.path, data)
+        if new is None or new == data:
+            return
+        if self.write:
+            try:
+                atomic_write_bytes(candidate.path, new)
+            except OSError as exc:
+                self.problems.append(
+                    f"{name}: could not write the fixed file ({exc.strerror or exc}); "
+                    "the original is unchanged"
+                )
+                return
+        self.files_fixed += 1
+
+    def fix_bytes(self, name: str, path: Path, data: bytes) -> StdinOutcome:
+        new = self._fix(name, path, data)
+        return StdinOutcome(new if new is not None else data)
+
+    def _fix(self, name: str, path: Path, data: bytes) -> bytes | None:
+        try:
+            source = read_source(path, data)
+        except SourceError as exc:
+            self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
+            return None
+        if not may_contain_request(data):
+            self.results.append(FileResult(name))
+            return None
+        outcome = fix_document(make_document(source), name, self.config, self.unsafe)
+        result = outcome.result or FileResult(name)
+        if result.problem is not None:
+            self._problem(result)
+        self.results.append(result)
+        for message in outcome.problems:
+            self.problems.append(f"{name}: {message}")
+        self.applied.extend((name, f) for f in outcome.applied)
+        if outcome.data is None:
+            return None
+        if not self.write or True:
+            before = data.decode(source.encoding if source.notebook is None else "utf-8",
+                                 errors="replace")
+            after = outcome.data.decode(
+                source.encoding if source.notebook is None else "utf-8", errors="replace"
+            )
+            if before.startswith("\ufeff"):
+                before, after = before[1:], after.lstrip("\ufeff")
+            self.diffs.append("".join(difflib.unified_diff(
+                before.splitlines(keepends=True), after.splitlines(keepends=True),
+                fromfile=f"a/{name}", tofile=f"b/{name}",
+            )))
+        return outcome.data
+
+    def _problem(self, result: FileResult) -> None:
+        if result.problem is not None:
+            self.problems.append(result.problem.render())
+        if result not in self.results:
+            self.results.append(result)
+
+    def summary(self, diff: bool) -> str:
+        remaining = [f for r in self.results for f in r.findings]
+        fixed = len(self.applied)
+        if diff:
+            verb = "would fix" if self.diffs else "No fixes to apply."
+            if not self.diffs:
+                return verb + "\n"
+            return f"{len(self.diffs)} file(s) {verb} ({fixed} fix(es)); nothing written.\n"
+        lines = []
+        total = fixed + len(remaining)
+        if total == 0:
+            return "All checks passed!\n"
+        lines.append(f"Found {total} error{'s' if total != 1 else ''} "
+                     f"({fixed} fixed, {len(remaining)} remaining).")
+        hidden = sum(1 for f in remaining if applicable(f, True)) if not self.unsafe else 0
+        if hidden:
+            lines.append(f"No more safe fixes; {hidden} hidden fixes can be enabled with the "
+                         "`--unsafe-fixes` option.")
+        return "\n".join(lines) + "\n"
