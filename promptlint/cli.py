@@ -255,7 +255,7 @@ def write_output(output: str, output_file: Path | None) -> None:
 @click.argument("key")
 def rule(key: str) -> None:
     """Show the documentation of one rule (by code or name)."""
-    from promptlint.docs import rule_doc
+    from promptlint.ruledocs import rule_doc
     from promptlint.rules import rule_by_code_or_name
 
     found = rule_by_code_or_name(key)

@@ -128,7 +128,17 @@ def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
         stripped = pattern.rstrip("/")
         if fnmatch.fnmatch(path.name, stripped) or fnmatch.fnmatch(rel, stripped):
             return True
-        if fnmatch.fnmatch(rel, stripped + "/*"):
+    return False
+
+
+def _excluded_with_parents(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
+    """For --force-exclude: the path or any directory above it (up to the root) is excluded."""
+    absolute = Path(os.path.abspath(path))
+    root_abs = Path(os.path.abspath(root))
+    for candidate in (absolute, *absolute.parents):
+        if candidate == root_abs or root_abs not in candidate.parents and candidate != absolute:
+            break
+        if _excluded(candidate, root, patterns):
             return True
     return False
 
@@ -142,11 +152,11 @@ def discover(paths: list[Path], config: Config) -> Iterator[Candidate]:
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            if config.force_exclude and _excluded(path, config.root, excludes):
+            if config.force_exclude and _excluded_with_parents(path, config.root, excludes):
                 continue
             yield from _walk(path, config, excludes, seen)
         else:
-            if config.force_exclude and _excluded(path, config.root, excludes):
+            if config.force_exclude and _excluded_with_parents(path, config.root, excludes):
                 continue
             key = Path(os.path.abspath(path))
             if key not in seen:

@@ -8,7 +8,7 @@ import pytest
 
 from promptlint.config import Config
 from promptlint.docblocks import blocks
-from promptlint.docs import doc_filename
+from promptlint.ruledocs import doc_filename
 from promptlint.engine import lint_source
 from promptlint.rules import ALL_RULES
 from promptlint.sources import decode
@@ -70,3 +70,10 @@ def test_doc_example(path: Path, block) -> None:
         assert outcome.text == block.fixed, (
             f"{path.name} block at line {block.line}: fix produced\n{outcome.text}"
         )
+
+
+def test_rules_index_is_fresh() -> None:
+    """rules/README.md is rendered from the docs: run `python -m promptlint.ruledocs`."""
+    from promptlint.ruledocs import render_index
+
+    assert (DOCS / "README.md").read_text("utf-8") == render_index()
