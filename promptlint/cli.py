@@ -15,6 +15,9 @@ from promptlint.config import Config, ConfigError, load, with_overrides
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# The renderers live in promptlint.report (FORMATS); the names are repeated here so that
+# `promptlint --help` does not import them. A test keeps the two lists equal.
+OUTPUT_FORMATS = ["text", "concise", "json", "github"]
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -113,7 +116,7 @@ def cli() -> None:
 
 @cli.command()
 @common_options
-@click.option("--output-format", type=click.Choice(["text", "concise", "json", "github"]),
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS),
               default="text", envvar="PROMPTLINT_OUTPUT_FORMAT", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(path_type=Path),
               help="Write the report to this file instead of stdout.")
@@ -157,7 +160,7 @@ def check(
 
 @cli.command()
 @common_options
-@click.option("--output-format", type=click.Choice(["text", "concise", "json", "github"]),
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS),
               default="text", envvar="PROMPTLINT_OUTPUT_FORMAT", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(path_type=Path),
               help="Write the report of remaining findings to this file.")

@@ -230,3 +230,10 @@ def test_rule_and_rules_commands() -> None:
     assert run_cli("rule", "PRL999").returncode == 2
     listing = run_cli("rules").stdout
     assert "PRL202  model-retired" in listing
+
+
+def test_output_format_names_match_renderers() -> None:
+    from promptlint.cli import OUTPUT_FORMATS
+    from promptlint.report import FORMATS
+
+    assert sorted(OUTPUT_FORMATS) == sorted(FORMATS)
