@@ -12,7 +12,15 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from promptlint.config import Config
 from promptlint.edits import NodeEdit
-from promptlint.findings import Edit, FileProblem, FileResult, Finding, Fix, Related
+from promptlint.findings import (
+    Edit,
+    FileProblem,
+    FileResult,
+    Finding,
+    Fix,
+    Related,
+    RequestSummary,
+)
 from promptlint.models import catalogue
 from promptlint.resolve.requests import Request, RequestFinder
 from promptlint.resolve.scope import build_scopes
@@ -54,7 +62,6 @@ def lint_source(path: str, source: Source, config: Config) -> FileResult:
     except RecursionError:
         result.problem = FileProblem(path, "too deeply nested to analyse; not checked")
         return result
-    result.requests = len(requests)
     if not requests:
         return result
     ignored = config.ignored_for(Path(path))
@@ -73,9 +80,21 @@ def lint_source(path: str, source: Source, config: Config) -> FileResult:
                     "please report it"
                 )
         raw.extend(rule.findings)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    result.requests = [_summary(path, source, positions, r) for r in requests]
     if raw:
-        result.findings = _locate(path, source, module, raw)
+        result.findings = _locate(path, source, positions, raw)
     return result
+
+
+def _summary(path: str, source: Source, positions: Any, request: Request) -> RequestSummary:
+    where = positions[request.anchor]
+    line, cell = where.start.line, None
+    if source.cells is not None:
+        cell, line = source.cells[where.start.line - 1]
+    return RequestSummary(path, line, where.start.column + 1,
+                          "batch" if request.batch else request.method,
+                          request.model_id(), cell)
 
 
 def _problem(path: str, source: Source, line: int, column: int, message: str) -> FileProblem:
@@ -85,8 +104,7 @@ def _problem(path: str, source: Source, line: int, column: int, message: str) ->
     return FileProblem(path, message, line, column)
 
 
-def _locate(path: str, source: Source, module: cst.Module, raw: list[RawFinding]) -> list[Finding]:
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding]) -> list[Finding]:
     lines = _NEWLINE.split(source.text)
     starts = _line_starts(source.text)
     out: list[Finding] = []

@@ -84,8 +84,28 @@ class FileProblem:
 
 
 @dataclass
+class RequestSummary:
+    """One request site, for reports: where it is, which model, and its prompt's size and cost.
+
+    Token and cost fields are None when they cannot be estimated (prompt mostly unknown)."""
+
+    path: str
+    line: int
+    column: int
+    method: str  # create | stream | parse | count_tokens | batch
+    model: str | None = None
+    cell: int | None = None
+    static_tokens: int | None = None  # tokens of the known static prefix (estimate or exact)
+    cached_tokens: int | None = None  # tokens behind a cache_control marker
+    dynamic_holes: list[str] = field(default_factory=list)  # what fills the unknown parts
+    exact: bool = False  # token counts come from the count_tokens API
+    cost_per_1k: float | None = None  # USD of input per 1,000 requests, as written
+    cost_per_1k_fixed: float | None = None  # ... after the suggested fixes (e.g. caching)
+
+
+@dataclass
 class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     problem: FileProblem | None = None
-    requests: int = 0
+    requests: list[RequestSummary] = field(default_factory=list)
