@@ -42,8 +42,13 @@ class Scope:
     )
     # lists appended to in this scope: name -> [appended expression or None for unknown]
     list_appends: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+    children: list[Scope] = field(default_factory=list)
     self_name: str | None = None  # first parameter of a method
     class_scope: Scope | None = None  # for methods: the class they belong to
+
+    def __post_init__(self) -> None:
+        if self.parent is not None:
+            self.parent.children.append(self)
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)

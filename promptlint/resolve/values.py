@@ -6,12 +6,24 @@ Anything promptlint cannot prove is ``UNKNOWN``; rules treat unknown as "stay si
 from __future__ import annotations
 
 import ast
+import re
+import string
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
 
+from promptlint.resolve.external import (
+    EnvironmentValue,
+    FileHandle,
+    LoaderValue,
+    PathValue,
+    Project,
+    TemplateValue,
+)
 from promptlint.resolve.scope import Binding, Scope, dotted_name, literal_key
+from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
 
 
 class _Unknown:
@@ -55,6 +67,7 @@ class Value:
     py: Any
     node: cst.CSTNode
     origin: cst.CSTNode | None = None
+    origin_path: Path | None = None  # the module ``origin`` lives in, when not this file
 
     @property
     def known(self) -> bool:
@@ -66,6 +79,10 @@ class Value:
 
     def known_str(self) -> str | None:
         return self.py if isinstance(self.py, str) else None
+
+    def text(self) -> Text:
+        """As prompt text: static where known, holes elsewhere."""
+        return text_of(self)
 
     def as_dict(self) -> DictValue | None:
         return self.py if isinstance(self.py, DictValue) else None
@@ -87,8 +104,12 @@ MAX_DEPTH = 24
 
 
 class Resolver:
-    def __init__(self) -> None:
+    """Resolves expressions of one module; ``project`` reaches other modules, files and templates."""
+
+    def __init__(self, path: Path | None = None, project: Project | None = None) -> None:
         self._active: set[int] = set()
+        self.path = path
+        self.project = project
 
     def value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
         if depth > MAX_DEPTH or id(expr) in self._active:
@@ -106,11 +127,9 @@ class Resolver:
             evaluated = expr.evaluated_value
             return Value(evaluated if isinstance(evaluated, str) else UNKNOWN, expr)
         if isinstance(expr, cst.ConcatenatedString):
-            left = self.value(expr.left, scope, depth).known_str()
-            right = self.value(expr.right, scope, depth).known_str()
-            if left is None or right is None:
-                return Value(UNKNOWN, expr)
-            return Value(left + right, expr)
+            left = self.value(expr.left, scope, depth)
+            right = self.value(expr.right, scope, depth)
+            return Value(_concat(text_of(left), text_of(right)), expr)
         if isinstance(expr, cst.FormattedString):
             return Value(self._fstring(expr, scope, depth), expr)
         if isinstance(expr, cst.Name):
@@ -134,7 +153,7 @@ class Resolver:
 
     # ---- pieces -------------------------------------------------------------------------
     def _fstring(self, expr: cst.FormattedString, scope: Scope, depth: int) -> Any:
-        out: list[str] = []
+        out: list[str | Text] = []
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
                 text = part.value
@@ -145,14 +164,14 @@ class Resolver:
                         return UNKNOWN
                 out.append(text.replace("{{", "{").replace("}}", "}"))
                 continue
-            if part.format_spec or part.conversion:
-                return UNKNOWN
-            inner = self.value(part.expression, scope, depth).py
-            if isinstance(inner, (str, int)) and not isinstance(inner, bool):
-                out.append(str(inner))
+            inner = self.value(part.expression, scope, depth)
+            if part.format_spec or part.conversion or isinstance(inner.py, bool):
+                out.append(_hole(part.expression, "{" + _code(part.expression) + "}"))
+            elif isinstance(inner.py, (str, int)):
+                out.append(str(inner.py))
             else:
-                return UNKNOWN
-        return "".join(out)
+                out.append(text_of(inner, "{" + _code(part.expression) + "}"))
+        return _concat(*out)
 
     def _binary(self, expr: cst.BinaryOperation, scope: Scope, depth: int) -> Any:
         left = self.value(expr.left, scope, depth).py
@@ -161,9 +180,15 @@ class Resolver:
         numbers = all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)
         )
+        if isinstance(op, cst.Add) and _textual(left) and _textual(right):
+            return _concat(text_of(Value(left, expr.left)), text_of(Value(right, expr.right)))
+        if isinstance(op, cst.Modulo) and isinstance(left, str):
+            return _percent_format(left, expr.right, self.value(expr.right, scope, depth))
+        if isinstance(op, cst.Divide) and isinstance(left, PathValue) and isinstance(right, str):
+            return PathValue(left.path / right)
         try:
             if isinstance(op, cst.Add):
-                if numbers or (isinstance(left, str) and isinstance(right, str)):
+                if numbers:
                     return left + right
             elif numbers and isinstance(op, cst.Subtract):
                 return left - right
@@ -212,8 +237,22 @@ class Resolver:
         return result
 
     def _call(self, expr: cst.Call, scope: Scope, depth: int) -> Value:
-        func = dotted_name(expr.func)
-        if func == "dict" and not scope.lookup("dict")[1]:
+        if isinstance(expr.func, cst.Attribute):
+            method = expr.func.attr.value
+            receiver = self.value(expr.func.value, scope, depth)
+            result = self._method(expr, method, receiver, scope, depth)
+            if result is not UNKNOWN:
+                return Value(result, expr)
+        func = self.qualified(expr.func, scope)
+        if func is None and isinstance(expr.func, cst.Name):
+            helper = self._helper_function(expr, scope, depth)
+            if helper is not None:
+                return helper
+        if func is not None:
+            result = self._function(expr, func, scope, depth)
+            if result is not UNKNOWN:
+                return Value(result, expr)
+        if func == "builtins.dict":
             result = DictValue()
             for arg in expr.args:
                 if arg.keyword is not None:
@@ -235,10 +274,20 @@ class Resolver:
         owner, bindings = scope.lookup(expr.value)
         if not bindings and expr.value in constants:
             return Value(constants[expr.value], expr)
+        if not bindings and expr.value == "__file__" and self.path is not None:
+            return Value(PathValue(self.path.resolve()), expr)
+        if len(bindings) == 1 and bindings[0].kind == "import":
+            return self._imported(expr, bindings[0], None, depth)
+        if len(bindings) == 1 and bindings[0].kind == "with" and bindings[0].value is not None:
+            inner_with = self.value(bindings[0].value, owner, depth)
+            if isinstance(inner_with.py, FileHandle):
+                return Value(inner_with.py, expr)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            return Value(UNKNOWN, expr)
         inner = self._single_binding_value(expr.value, owner, bindings, depth)
         if inner is None:
             return Value(UNKNOWN, expr)
-        return Value(inner.py, expr, inner.literal_node)
+        return Value(inner.py, expr, inner.literal_node, inner.origin_path)
 
     def _single_binding_value(
         self, name: str, owner: Scope, bindings: list[Binding], depth: int
@@ -261,9 +310,18 @@ class Resolver:
         return inner
 
     def _attribute(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
+        if expr.attr.value in ("parent", "stem", "name"):
+            inner = self.value(expr.value, scope, depth).py
+            if isinstance(inner, PathValue):
+                if expr.attr.value == "parent":
+                    return Value(PathValue(inner.path.parent), expr)
+                return Value(getattr(inner.path, expr.attr.value), expr)
         if not isinstance(expr.value, cst.Name):
             return Value(UNKNOWN, expr)
         base = expr.value.value
+        found_import = scope.lookup(base)[1]
+        if len(found_import) == 1 and found_import[0].kind == "import":
+            return self._imported(expr, found_import[0], expr.attr.value, depth)
         attr = expr.attr.value
         class_scope: Scope | None = None
         bindings: list[Binding] = []
@@ -285,3 +343,320 @@ class Resolver:
             return Value(UNKNOWN, expr)
         return Value(inner.py, expr, inner.literal_node)
 
+
+    # ---- names from elsewhere -----------------------------------------------------------------
+    def qualified(self, func: cst.BaseExpression, scope: Scope) -> str | None:
+        """``pathlib.Path`` for ``Path`` imported from pathlib; ``builtins.open`` for ``open``."""
+        name = dotted_name(func)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        bindings = scope.lookup(head)[1]
+        if not bindings:
+            return f"builtins.{name}" if not rest else None
+        if len(bindings) != 1 or bindings[0].kind != "import":
+            return None
+        binding = bindings[0]
+        if binding.imported is not None:
+            base = f"{binding.module}.{binding.imported}"
+        else:
+            base = binding.module or head
+        return f"{base}.{rest}" if rest else base
+
+    def _imported(self, expr: cst.CSTNode, binding: Binding, attr: str | None,
+                  depth: int) -> Value:
+        """A constant imported from another module of the project."""
+        if self.project is None or binding.module is None:
+            return Value(UNKNOWN, expr)
+        if binding.imported is not None:  # from M import NAME [as x]  (x.attr when attr)
+            module_name, name = binding.module, binding.imported
+            if attr is not None:  # from pkg import module; module.NAME
+                module_name = f"{module_name}.{name}" if module_name.strip(".") else (
+                    module_name + name)
+                name = attr
+        else:  # import pkg.module as m; m.NAME
+            if attr is None:
+                return Value(UNKNOWN, expr)
+            module_name, name = binding.module, attr
+        if module_name.split(".")[0] in _NOT_PROJECT:
+            return Value(UNKNOWN, expr)
+        path = self.project.find_module(module_name, self.path)
+        if path is None and binding.imported is not None and attr is None:
+            return Value(UNKNOWN, expr)
+        loaded = self.project.load(path) if path is not None else None
+        if loaded is None:
+            return Value(UNKNOWN, expr)
+        other = Resolver(loaded.path, self.project)
+        owner, bindings = loaded.scopes.root.lookup(name)
+        if len(bindings) == 1 and bindings[0].kind == "import":
+            inner = other._imported(expr, bindings[0], None, depth + 1)
+        else:
+            inner = other._single_binding_value(name, owner, bindings, depth + 1)
+        if inner is None or not inner.known:
+            return Value(UNKNOWN, expr)
+        return Value(inner.py, expr, inner.literal_node, loaded.path)
+
+    def _helper_function(self, expr: cst.Call, scope: Scope, depth: int) -> Value | None:
+        """``build_prompt()`` where the function takes no arguments and returns one expression."""
+        if expr.args or not isinstance(expr.func, cst.Name):
+            return None
+        owner, bindings = scope.lookup(expr.func.value)
+        if len(bindings) != 1 or bindings[0].kind != "function":
+            return None
+        node = bindings[0].node
+        if not isinstance(node, cst.FunctionDef) or node.params.params or node.params.kwonly_params:
+            return None
+        body = node.body
+        if not isinstance(body, cst.IndentedBlock):
+            return None
+        returns = [s for s in body.body if isinstance(s, cst.SimpleStatementLine)
+                   and len(s.body) == 1 and isinstance(s.body[0], cst.Return)]
+        if len(returns) != 1 or len(body.body) > 3:
+            return None
+        value = returns[0].body[0].value  # type: ignore[attr-defined]
+        if value is None:
+            return None
+        inner_scope = _function_scope(owner, node)
+        inner = self.value(value, inner_scope or owner, depth)
+        return Value(inner.py, expr, inner.literal_node) if inner.known else None
+
+    # ---- calls on known values ----------------------------------------------------------------
+    def _method(self, expr: cst.Call, method: str, receiver: Value, scope: Scope,
+                depth: int) -> Any:
+        py = receiver.py
+        if _textual(py):
+            text = text_of(receiver)
+            if method in STR_METHODS and not expr.args:
+                return _simplify(text.map_text(STR_METHODS[method]))
+            if method == "format":
+                return _str_format(text, expr, self, scope, depth)
+            if method == "join" and len(expr.args) == 1 and isinstance(py, str):
+                items = self.value(expr.args[0].value, scope, depth).as_list()
+                if items is None or items.open:
+                    return UNKNOWN
+                parts: list[Text] = []
+                for index, item in enumerate(items.items):
+                    if index:
+                        parts.append(Text.of(py))
+                    parts.append(text_of(item))
+                return _concat(*parts)
+            return UNKNOWN
+        if isinstance(py, PathValue):
+            if method in ("read_text", "read_bytes") and self.project is not None:
+                return _simplify(self.project.file_text(py.path, expr))
+            if method in ("resolve", "absolute", "expanduser"):
+                return py
+            if method == "joinpath":
+                parts_ = [self.value(a.value, scope, depth).known_str() for a in expr.args]
+                if all(p is not None for p in parts_):
+                    return PathValue(py.path.joinpath(*parts_))  # type: ignore[arg-type]
+            if method == "open":
+                return FileHandle(py.path)
+            return UNKNOWN
+        if isinstance(py, FileHandle) and method == "read" and not expr.args:
+            if self.project is not None:
+                return _simplify(self.project.file_text(py.path, expr))
+        if isinstance(py, EnvironmentValue) and self.project is not None:
+            if method == "get_template" and expr.args:
+                name = self.value(expr.args[0].value, scope, depth).known_str()
+                if name is not None:
+                    return self.project.template_from_loader(py.loader, name)
+            if method == "from_string" and expr.args:
+                source = self.value(expr.args[0].value, scope, depth).known_str()
+                if source is not None:
+                    return TemplateValue(source, "<string>", py.loader)
+        if isinstance(py, TemplateValue) and method == "render" and self.project is not None:
+            context: dict[str, str] = {}
+            for arg in expr.args:
+                if arg.keyword is not None:
+                    constant = self.value(arg.value, scope, depth).known_str()
+                    if constant is not None:
+                        context[arg.keyword.value] = constant
+            return _simplify(self.project.render(py, context, expr))
+        return UNKNOWN
+
+    def _function(self, expr: cst.Call, func: str, scope: Scope, depth: int) -> Any:
+        args = [a for a in expr.args if a.keyword is None and not a.star]
+        first = self.value(args[0].value, scope, depth) if args else None
+        if func in ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath") and first:
+            if isinstance(first.py, PathValue):
+                return first.py
+            if isinstance(first.py, str) and self.project is not None:
+                return PathValue(self.project.resolve_relative(first.py, self.path))
+        if func in ("os.path.dirname",) and first and isinstance(first.py, PathValue):
+            return PathValue(first.py.path.parent)
+        if func in ("os.path.abspath", "os.path.realpath") and first:
+            return first.py if isinstance(first.py, PathValue) else UNKNOWN
+        if func == "os.path.join" and first is not None:
+            parts = [self.value(a.value, scope, depth).py for a in args[1:]]
+            base = first.py
+            if isinstance(base, str) and self.project is not None:
+                base = PathValue(self.project.resolve_relative(base, self.path))
+            if isinstance(base, PathValue) and all(isinstance(p, str) for p in parts):
+                return PathValue(base.path.joinpath(*parts))
+        if func in ("builtins.open", "io.open") and first is not None:
+            path = first.py
+            if isinstance(path, str) and self.project is not None:
+                path = PathValue(self.project.resolve_relative(path, self.path))
+            if isinstance(path, PathValue):
+                return FileHandle(path.path)
+        if func in ("builtins.str",) and first is not None and _textual(first.py):
+            return first.py
+        short = func.rsplit(".", 1)[-1]
+        if func in ("textwrap.dedent", "inspect.cleandoc") and first is not None:
+            if _textual(first.py):
+                return _simplify(text_of(first).map_text(TEXT_FUNCTIONS[short]))
+        if func.startswith("jinja2.") and self.project is not None:
+            return self._jinja(expr, short, first, scope, depth)
+        return UNKNOWN
+
+    def _jinja(self, expr: cst.Call, name: str, first: Value | None, scope: Scope,
+               depth: int) -> Any:
+        assert self.project is not None
+        if name == "Template" and first is not None and isinstance(first.py, str):
+            return TemplateValue(first.py, "<string>")
+        if name == "FileSystemLoader" and first is not None:
+            items = first.as_list()
+            raw = [i.py for i in items.items] if items is not None else [first.py]
+            dirs = []
+            for item in raw:
+                if isinstance(item, PathValue):
+                    dirs.append(item.path)
+                elif isinstance(item, str):
+                    dirs.append(self.project.resolve_relative(item, self.path))
+                else:
+                    return UNKNOWN
+            return LoaderValue(tuple(dirs))
+        if name == "PackageLoader" and first is not None and isinstance(first.py, str):
+            folder = "templates"
+            if len(expr.args) > 1:
+                folder = self.value(expr.args[1].value, scope, depth).known_str() or folder
+            package = self.project.find_module(first.py, self.path)
+            if package is not None:
+                return LoaderValue((package.parent / folder,))
+            return UNKNOWN
+        if name == "Environment":
+            for arg in expr.args:
+                if arg.keyword is not None and arg.keyword.value == "loader":
+                    loader = self.value(arg.value, scope, depth).py
+                    return EnvironmentValue(loader if isinstance(loader, LoaderValue) else None)
+            return EnvironmentValue(None)
+        return UNKNOWN
+
+
+_NOT_PROJECT = {"anthropic", "os", "sys", "typing", "pathlib", "json", "re", "jinja2"}
+
+
+def _function_scope(owner: Scope, node: cst.FunctionDef) -> Scope | None:
+    for child in owner.children:
+        if child.node is node:
+            return child
+    return None
+
+
+def _code(node: cst.CSTNode) -> str:
+    text = cst.Module(body=[]).code_for_node(node)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _hole(node: cst.CSTNode, description: str) -> Text:
+    return Text.hole(description, node)
+
+
+def _textual(py: Any) -> bool:
+    return isinstance(py, (str, Text))
+
+
+def text_of(value: Value, description: str | None = None) -> Text:
+    """The value as prompt text: static, partly dynamic, or one hole."""
+    if isinstance(value.py, str):
+        return Text.of(value.py)
+    if isinstance(value.py, Text):
+        return value.py
+    return Text.hole(description or _code(value.node), value.node)
+
+
+def _concat(*parts: Text | str) -> str | Text:
+    return _simplify(Text.of(*parts))
+
+
+def _simplify(text: Text) -> str | Text:
+    return text.static_text() if text.static else text
+
+
+def _str_format(template: Text, expr: cst.Call, resolver: Resolver, scope: Scope,
+                depth: int) -> Any:
+    if not template.static:
+        return UNKNOWN
+    fmt = template.static_text()
+    positional = [a for a in expr.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a for a in expr.args if a.keyword is not None}
+    if any(a.star for a in expr.args):
+        return UNKNOWN
+    out: list[Text | str] = []
+    auto = 0
+    try:
+        parsed = list(string.Formatter().parse(fmt))
+    except ValueError:
+        return UNKNOWN
+    for literal, field_name, spec, conversion in parsed:
+        out.append(literal)
+        if field_name is None:
+            continue
+        key = field_name.split(".")[0].split("[")[0]
+        arg = None
+        if key == "":
+            arg = positional[auto] if auto < len(positional) else None
+            auto += 1
+        elif key.isdigit():
+            index = int(key)
+            arg = positional[index] if index < len(positional) else None
+        else:
+            arg = keywords.get(key)
+        if arg is None:
+            return UNKNOWN
+        value = resolver.value(arg.value, scope, depth)
+        plain = field_name == key and not spec and not conversion
+        if plain and isinstance(value.py, (str, int)) and not isinstance(value.py, bool):
+            out.append(str(value.py))
+        else:
+            out.append(Text.hole("{" + field_name + "}", arg.value))
+    return _concat(*out)
+
+
+_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def _percent_format(fmt: str, node: cst.BaseExpression, value: Value) -> Any:
+    items: list[Value] | None = None
+    mapping = value.as_dict()
+    listed = value.as_list()
+    if listed is not None and not listed.open:
+        items = listed.items
+    elif mapping is None:
+        items = [value]
+    out: list[Text | str] = []
+    position = 0
+    index = 0
+    for match in _PERCENT.finditer(fmt):
+        out.append(fmt[position:match.start()])
+        position = match.end()
+        if match.group(0) == "%%":
+            out.append("%")
+            continue
+        key = match.group("key")
+        item: Value | None = None
+        if key is not None and mapping is not None:
+            item = mapping.items.get(key)
+        elif items is not None and index < len(items):
+            item = items[index]
+            index += 1
+        conv = match.group(0)[-1]
+        if item is not None and conv == "s" and isinstance(item.py, str):
+            out.append(item.py)
+        elif item is not None and conv in "sd" and isinstance(item.py, int):
+            out.append(str(item.py))
+        else:
+            out.append(Text.hole(match.group(0), item.node if item is not None else node))
+    out.append(fmt[position:])
+    return _concat(*out)
