@@ -285,7 +285,7 @@ def rules(output_format: str) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        fix = {"always": "fix", "sometimes": "fix?", "none": ""}[row["fix"]]
+        fix = {"always": "fix", "sometimes": "fix?", "display-only": "hint", "none": ""}[row["fix"]]
         default = "" if row["default"] else "(opt-in)"
         click.echo(f"{row['code']}  {row['name']:<32} {row['severity']:<8} {fix:<5} {default}")
 

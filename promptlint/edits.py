@@ -72,10 +72,14 @@ def add_item(
         return NodeEdit((container, "before_end"), (container, "before_end"), _escape(code))
     last = items[-1]
     anchor: cst.CSTNode = last.value
-    if isinstance(last.comma, cst.Comma) and isinstance(
-        last.comma.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        # multi-line with a trailing comma: a new line at the same indentation
+    multiline = [
+        isinstance(item.comma, cst.Comma)
+        and isinstance(item.comma.whitespace_after, cst.ParenthesizedWhitespace)
+        for item in items
+    ]
+    if multiline[-1] or (len(items) > 1 and multiline[-2]):
+        # one item per line: the new one goes on a line of its own at the same indentation
+        # (a trailing comma after the old last item now follows the new one)
         return NodeEdit((anchor, "end"), (anchor, "end"),
                         ",{nl}{indent}" + _escape(code), indent_of=last)
     return NodeEdit((anchor, "end"), (anchor, "end"), ", " + _escape(code))

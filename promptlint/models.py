@@ -48,6 +48,7 @@ class ModelInfo:
     successor: str | None = None
     context_window: int | None = None
     max_output_tokens: int | None = None
+    batch_max_output_tokens: int | None = None  # with the extended-output beta on Batches
     price: Price | None = None
     min_cacheable_tokens: int | None = None
     prefill: bool | None = None
@@ -126,7 +127,11 @@ class Catalogue:
             _version_of(m.id) for m in self.models if m.id.startswith(f"claude-{family}-")
         ]
         known_versions = [v for v in known if v is not None]
-        return not known_versions or version > max(known_versions)
+        if not known_versions:
+            return False
+        newest = max(known_versions)
+        # a plausible next release: at most two majors ahead, minor below 10 ("opus-45" is a typo)
+        return newest < version and version[0] <= newest[0] + 2 and version[1] < 10
 
     def suggestion(self, written: str) -> str | None:
         """The one close known ID for a misspelled model string, or None."""
@@ -184,6 +189,7 @@ def _model(entry: dict[str, Any]) -> ModelInfo:
         successor=entry.get("successor"),
         context_window=entry.get("context_window"),
         max_output_tokens=entry.get("max_output_tokens"),
+        batch_max_output_tokens=entry.get("batch_max_output_tokens"),
         price=Price(**price) if price else None,
         min_cacheable_tokens=entry.get("min_cacheable_tokens"),
         prefill=entry.get("prefill"),

@@ -51,7 +51,8 @@ def render_index() -> str:
     rows = [
         {
             "code": r.code, "name": r.name, "file": doc_filename(r), "severity": r.severity,
-            "fix": {"always": "yes", "sometimes": "sometimes", "none": "no"}[r.fix_availability],
+            "fix": {"always": "yes", "sometimes": "sometimes", "display-only": "advice only",
+                    "none": "no"}[r.fix_availability],
             "default": "on" if r.default_enabled else "opt-in",
             "summary": summary(r).replace("|", "\\|"),
         }

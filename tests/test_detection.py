@@ -325,3 +325,52 @@ def test_noqa(codes) -> None:
     client.messages.create(model="claude-sonnet-5-5", messages=[])  # noqa: PRL202
     """)
     assert codes(code) == [(5, "PRL101")]
+
+
+def test_with_options_timeout_silences_streaming_check(codes) -> None:
+    code = src("""
+    import anthropic
+    client = anthropic.Anthropic()
+    client.with_options(timeout=1800.0).messages.create(
+        model="claude-opus-5-5", max_tokens=32000, messages=[])
+    client.with_options(max_retries=5).messages.create(
+        model="claude-opus-5-5", max_tokens=32000, messages=[])
+    """)
+    assert codes(code) == [(6, "PRL103")]
+
+
+def test_shared_constant_findings_point_at_each_call(lint) -> None:
+    code = src("""
+    import anthropic
+    client = anthropic.Anthropic()
+    THINKING = {"type": "enabled", "budget_tokens": 16000}
+    EXTRA = {"temperature": 0.2}
+    client.messages.create(model="claude-opus-4-5", max_tokens=8000, thinking=THINKING,
+                           messages=[])
+    client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, extra_body=EXTRA,
+                           messages=[])
+    """)
+    found = [(f.code, f.line, [r.line for r in f.related]) for f in lint(code)]
+    assert found == [("PRL105", 5, [3]), ("PRL301", 7, [4])]
+
+
+def test_fstring_prefill_with_trailing_space(codes) -> None:
+    code = src("""
+    import anthropic
+    client = anthropic.Anthropic()
+    def greet(name):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[
+            {"role": "user", "content": "Write a letter"},
+            {"role": "assistant", "content": f"Dear {name}, "}])
+    """)
+    assert codes(code) == [(6, "PRL402")]
+
+
+def test_implausible_versions_are_typos(lint) -> None:
+    code = src("""
+    import anthropic
+    client = anthropic.Anthropic()
+    client.messages.create(model="claude-opus-45", max_tokens=100, messages=[])
+    client.messages.create(model="claude-opus-6", max_tokens=100, messages=[])
+    """)
+    assert [(f.line, f.code) for f in lint(code)] == [(3, "PRL201")]

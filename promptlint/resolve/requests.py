@@ -15,6 +15,7 @@ from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
 
 ReceiverKind = Literal["anthropic", "other", "unknown"]
 MESSAGES_SHAPED = ("model", "messages", "max_tokens")
+CLIENT_COPIES = ("with_options", "copy")  # client.with_options(timeout=...) is a client too
 BATCH_PARAM_TYPES = ("MessageCreateParamsNonStreaming", "MessageCreateParams")
 
 
@@ -127,6 +128,14 @@ class Request:
                                                           f"{name}={code}")])
 
     def remove_kwarg(self, name: str, safety: Safety, title: str) -> FixProposal | None:
+        if self.batch and isinstance(self.params_node, cst.Dict):
+            elements = self.params_node.elements
+            element = next((e for e in elements if isinstance(e, cst.DictElement)
+                            and literal_key(e.key) == name), None)
+            if element is None:
+                return None
+            batch_edit = edits.remove_item(elements, element)
+            return FixProposal(safety, title, [batch_edit]) if batch_edit is not None else None
         arg = self.keyword_arg(name)
         if arg is None:
             return None
@@ -226,6 +235,10 @@ class RequestFinder:
         if depth > 12:
             return "unknown", None
         if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in CLIENT_COPIES:
+                kind, _ = self.receiver_kind(func.value, scope, depth + 1)
+                return kind, (expr if kind == "anthropic" else None)
             verdict = self.is_client_class(expr.func, scope)
             if verdict is None:
                 return "unknown", None

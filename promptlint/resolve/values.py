@@ -104,7 +104,7 @@ MAX_DEPTH = 24
 
 
 class Resolver:
-    """Resolves expressions of one module; ``project`` reaches other modules, files and templates."""
+    """Resolves expressions of one module; ``project`` reaches other modules and files."""
 
     def __init__(self, path: Path | None = None, project: Project | None = None) -> None:
         self._active: set[int] = set()

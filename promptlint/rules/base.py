@@ -32,7 +32,7 @@ class Rule:
     message: ClassVar[str]
     fix_title: ClassVar[str | None] = None
     severity: ClassVar[str] = "error"  # error: the request fails; warning: it costs; info
-    fix_availability: ClassVar[str] = "none"  # none | sometimes | always
+    fix_availability: ClassVar[str] = "none"  # none | display-only | sometimes | always
     default_enabled: ClassVar[bool] = True
 
     def __init__(self, config: Config, catalogue: Catalogue) -> None:

@@ -15,7 +15,7 @@ class MaxTokensNeedsStreaming(Rule):
         "for operations that may take longer than 10 minutes\" above {limit} tokens"
     )
     fix_title = "Use messages.stream(...) or pass an explicit timeout="
-    fix_availability = "always"
+    fix_availability = "display-only"
 
     def check_request(self, req: Request) -> None:
         if req.batch or req.method not in ("create", "parse") or req.open:

@@ -23,9 +23,11 @@ class ThinkingBudgetInvalid(Rule):
         budget = budget_value.known_int()
         if budget is None:
             return
-        node = budget_value.node if not req.splat else req.report_node("thinking")
+        node = req.locate(budget_value.node, "thinking")
+        where = req.related_if_outside(budget_value.node, "budget_tokens defined here")
         if budget < MIN_BUDGET:
-            self.report(node, budget=budget, problem=f"is below the minimum of {MIN_BUDGET}")
+            self.report(node, related=where, budget=budget,
+                        problem=f"is below the minimum of {MIN_BUDGET}")
             return
         max_tokens = req.arg("max_tokens")
         limit = max_tokens.known_int() if max_tokens is not None else None
@@ -33,7 +35,7 @@ class ThinkingBudgetInvalid(Rule):
             return
         self.report(
             node,
-            related=req.related("max_tokens", "max_tokens value defined here"),
+            related=where + req.related("max_tokens", "max_tokens value defined here"),
             budget=budget,
             problem=f"is not less than max_tokens={limit}",
         )

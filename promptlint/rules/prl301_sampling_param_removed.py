@@ -36,7 +36,9 @@ class SamplingParamRemoved(Rule):
             if param in body.items:
                 value = body.items[param]
                 self.report(
-                    value.node, fix=self._remove_from_dict(extra.literal_node, value.node, param),
+                    req.locate(value.node, "extra_body"),
+                    related=req.related_if_outside(value.node, f"`{param}` defined here"),
+                    fix=self._remove_from_dict(extra.literal_node, value.node, param),
                     param=param, where="in extra_body ", consequence=self.FORWARDED,
                 )
 

@@ -17,7 +17,7 @@ class PrefillUnsupported(Rule):
         "End with a user message; constrain the output with "
         "output_config={{\"format\": {{\"type\": \"json_schema\", ...}}}} or instructions"
     )
-    fix_availability = "always"
+    fix_availability = "display-only"
 
     def check_request(self, req: Request) -> None:
         model = self.model_info(req)

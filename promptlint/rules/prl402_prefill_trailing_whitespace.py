@@ -5,6 +5,7 @@ import libcst as cst
 from promptlint.edits import FixProposal, NodeEdit, string_like
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
+from promptlint.resolve.text import Text
 from promptlint.resolve.values import Value
 from promptlint.rules.base import Rule
 
@@ -29,6 +30,11 @@ class PrefillTrailingWhitespace(Rule):
         if text_value is None:
             return
         text = text_value.known_str()
+        if text is None:  # an f-string: its static ending is known even when the rest is not
+            segments = text_value.text().segments
+            if not segments or segments[-1].is_hole:
+                return
+            text = "..." + (segments[-1].text or "")
         if not text or text == text.rstrip():
             return
         fix = None
@@ -46,7 +52,7 @@ class PrefillTrailingWhitespace(Rule):
 
     @staticmethod
     def _final_text(content: Value) -> Value | None:
-        if content.known_str() is not None:
+        if content.known_str() is not None or isinstance(content.py, Text):
             return content
         blocks = content.as_list()
         if blocks is None or blocks.open or not blocks.items:
