@@ -17,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # The renderers live in promptlint.report (FORMATS); the names are repeated here so that
 # `promptlint --help` does not import them. A test keeps the two lists equal.
-OUTPUT_FORMATS = ["text", "concise", "json", "github"]
+OUTPUT_FORMATS = ["text", "concise", "json", "github", "sarif", "gitlab", "junit", "markdown"]
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -102,6 +102,8 @@ def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None)
 def report_problems(results: list[Any]) -> int:
     count = 0
     for result in results:
+        for warning in result.warnings:
+            click.echo(f"{result.path}: warning: {warning}", err=True)
         if result.problem is not None:
             count += 1
             click.echo(f"{result.problem.render()}", err=True)

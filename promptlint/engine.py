@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from promptlint.config import Config
+from promptlint.cost import fill_summary
 from promptlint.edits import NodeEdit
 from promptlint.findings import (
     Edit,
@@ -22,6 +23,7 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
+from promptlint.resolve.external import Project
 from promptlint.resolve.requests import Request, RequestFinder
 from promptlint.resolve.scope import build_scopes
 from promptlint.resolve.values import Resolver
@@ -41,13 +43,21 @@ def _enabled(config: Config) -> tuple[type[Rule], ...]:
     return tuple(r for r in ALL_RULES if r.code in codes)
 
 
-def find_requests(module: cst.Module) -> list[Request]:
+def find_requests(module: cst.Module, path: Path | None = None,
+                  project: Project | None = None) -> list[Request]:
     scopes = build_scopes(module)
-    return RequestFinder(module, scopes, Resolver()).find()
+    return RequestFinder(module, scopes, Resolver(path, project)).find()
 
 
-def lint_source(path: str, source: Source, config: Config) -> FileResult:
+def lint_source(path: str, source: Source, config: Config,
+                project: Project | None = None) -> FileResult:
+    """Lint one file's text. ``project`` (shared across a run) resolves other modules, prompt
+    files and templates; the files it consults are recorded in ``result.dependencies``."""
     result = FileResult(path)
+    if project is None:
+        project = Project(config.root)
+    project.touched = set()
+    project.warnings = []
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as exc:
@@ -58,7 +68,7 @@ def lint_source(path: str, source: Source, config: Config) -> FileResult:
         result.problem = FileProblem(path, "too deeply nested for the parser; not checked")
         return result
     try:
-        requests = find_requests(module)
+        requests = find_requests(module, Path(path), project)
     except RecursionError:
         result.problem = FileProblem(path, "too deeply nested to analyse; not checked")
         return result
@@ -83,7 +93,9 @@ def lint_source(path: str, source: Source, config: Config) -> FileResult:
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     result.requests = [_summary(path, source, positions, r) for r in requests]
     if raw:
-        result.findings = _locate(path, source, positions, raw)
+        result.findings = _locate(path, source, positions, raw, project)
+    result.dependencies = sorted(str(p) for p in project.touched)
+    result.warnings = list(project.warnings)
     return result
 
 
@@ -92,9 +104,12 @@ def _summary(path: str, source: Source, positions: Any, request: Request) -> Req
     line, cell = where.start.line, None
     if source.cells is not None:
         cell, line = source.cells[where.start.line - 1]
-    return RequestSummary(path, line, where.start.column + 1,
-                          "batch" if request.batch else request.method,
-                          request.model_id(), cell)
+    summary = RequestSummary(path, line, where.start.column + 1,
+                             "batch" if request.batch else request.method,
+                             request.model_id(), cell)
+    resolved = catalogue().resolve(summary.model) if summary.model else None
+    fill_summary(summary, request.prompt(), resolved.info if resolved else None)
+    return summary
 
 
 def _problem(path: str, source: Source, line: int, column: int, message: str) -> FileProblem:
@@ -104,7 +119,8 @@ def _problem(path: str, source: Source, line: int, column: int, message: str) ->
     return FileProblem(path, message, line, column)
 
 
-def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding]) -> list[Finding]:
+def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
+            project: Project) -> list[Finding]:
     lines = _NEWLINE.split(source.text)
     starts = _line_starts(source.text)
     out: list[Finding] = []
@@ -126,7 +142,14 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding]) ->
             if end_cell != cell:
                 end_line = start_line
         related = []
-        for node, message in item.related:
+        for node, message, *elsewhere in item.related:
+            if elsewhere and elsewhere[0] is not None:  # a node in another module
+                loaded = project.load(elsewhere[0])
+                found = loaded.position(node) if loaded is not None else None
+                if found is not None:
+                    related.append(Related(found[0], found[1], message,
+                                           _display(elsewhere[0]), None))
+                continue
             other = positions.get(node)
             if other is None:
                 continue
@@ -183,6 +206,13 @@ def _edit(edit: NodeEdit, positions: Any, starts: list[int], text: str) -> Edit 
     newline = _NEWLINE.search(text)
     content = edit.content.format(nl=newline.group(0) if newline else "\n", indent=indent)
     return Edit(offsets[0], offsets[1], content)
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _line_starts(text: str) -> list[int]:

@@ -101,6 +101,9 @@ class RequestSummary:
     exact: bool = False  # token counts come from the count_tokens API
     cost_per_1k: float | None = None  # USD of input per 1,000 requests, as written
     cost_per_1k_fixed: float | None = None  # ... after the suggested fixes (e.g. caching)
+    static_text: str = field(default="", repr=False)  # the static prefix (for --exact counts)
+    cached_text: str = field(default="", repr=False)  # the prefix behind the last marker
+    note: str = ""  # e.g. why an exact count fell back to the estimate
 
 
 @dataclass
@@ -109,3 +112,5 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     problem: FileProblem | None = None
     requests: list[RequestSummary] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)  # other files the result depends on
+    warnings: list[str] = field(default_factory=list)  # e.g. a template with a syntax error

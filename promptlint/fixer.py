@@ -15,6 +15,7 @@ import libcst as cst
 from promptlint.config import Config
 from promptlint.engine import lint_source
 from promptlint.findings import Edit, FileResult, Finding, Safety
+from promptlint.resolve.external import Project
 from promptlint.sources import Source, ipython_view, python_view, read_notebook
 
 MAX_PASSES = 10
@@ -86,8 +87,8 @@ class Document:
     def __init__(self, source: Source) -> None:
         self.source = source
 
-    def lint(self, path: str, config: Config) -> FileResult:
-        return lint_source(path, self.source, config)
+    def lint(self, path: str, config: Config, project: Project | None = None) -> FileResult:
+        return lint_source(path, self.source, config, project)
 
     def with_text(self, text: str) -> Document:
         src = self.source
@@ -131,11 +132,12 @@ def make_document(source: Source) -> Document:
     return NotebookDocument(source) if source.notebook is not None else Document(source)
 
 
-def fix_document(document: Document, path: str, config: Config, unsafe: bool) -> FixOutcome:
+def fix_document(document: Document, path: str, config: Config, unsafe: bool,
+                 project: Project | None = None) -> FixOutcome:
     original = document
     applied: list[Finding] = []
     problems: list[str] = []
-    result = document.lint(path, config)
+    result = document.lint(path, config, project)
     converged = True
     for _ in range(MAX_PASSES):
         if result.problem is not None:
@@ -165,7 +167,7 @@ def fix_document(document: Document, path: str, config: Config, unsafe: bool) ->
         if updated is document:
             break
         document = updated
-        result = document.lint(path, config)
+        result = document.lint(path, config, project)
     else:
         if _select(result.findings, unsafe):
             converged = False

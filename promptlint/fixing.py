@@ -12,6 +12,7 @@ from promptlint.findings import FileProblem, FileResult, Finding
 from promptlint.fixer import applicable, fix_document, make_document
 from promptlint.fsutil import atomic_write_bytes
 from promptlint.prefilter import may_contain_request
+from promptlint.resolve.external import Project
 from promptlint.runner import display_path
 from promptlint.sources import SourceError, read_bytes, read_source
 
@@ -31,6 +32,7 @@ class FixRun:
     diffs: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     files_fixed: int = 0
+    _project: Project | None = field(default=None, repr=False)
 
     def fix_candidate(self, candidate: Candidate) -> None:
         name = display_path(candidate.path)
@@ -69,7 +71,10 @@ class FixRun:
         if not may_contain_request(data):
             self.results.append(FileResult(name))
             return None
-        outcome = fix_document(make_document(source), name, self.config, self.unsafe)
+        if self._project is None:
+            self._project = Project(self.config.root)
+        outcome = fix_document(make_document(source), name, self.config, self.unsafe,
+                               self._project)
         result = outcome.result or FileResult(name)
         if result.problem is not None:
             self._problem(result)

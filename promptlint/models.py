@@ -30,11 +30,13 @@ CLAUDE_CODE_ALIASES = ("sonnet", "opus", "haiku", "fable")
 
 @dataclass(frozen=True)
 class Price:
-    input: float
-    output: float
-    cache_write_5m: float
-    cache_write_1h: float
-    cache_read: float
+    """USD per million tokens; None where the catalogue has no figure (retired models)."""
+
+    input: float | None = None
+    output: float | None = None
+    cache_write_5m: float | None = None
+    cache_write_1h: float | None = None
+    cache_read: float | None = None
 
 
 @dataclass(frozen=True)

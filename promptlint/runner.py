@@ -9,6 +9,7 @@ from promptlint.config import Config
 from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult
 from promptlint.prefilter import may_contain_request
+from promptlint.resolve.external import Project
 from promptlint.sources import SourceError, read_bytes, read_source
 
 
@@ -17,7 +18,8 @@ def display_path(path: Path, root: Path | None = None) -> str:
     return path.as_posix() if not path.is_absolute() else str(path)
 
 
-def check_bytes(name: str, path: Path, data: bytes, config: Config) -> FileResult:
+def check_bytes(name: str, path: Path, data: bytes, config: Config,
+                project: Project | None = None) -> FileResult:
     from promptlint.engine import lint_source  # libcst is imported only for files that need it
 
     try:
@@ -26,10 +28,11 @@ def check_bytes(name: str, path: Path, data: bytes, config: Config) -> FileResul
         return FileResult(name, problem=FileProblem(name, str(exc)))
     if not may_contain_request(data):
         return FileResult(name)
-    return lint_source(name, source, config)
+    return lint_source(name, source, config, project)
 
 
-def check_file(candidate: Candidate, config: Config) -> FileResult:
+def check_file(candidate: Candidate, config: Config, project: Project | None = None
+               ) -> FileResult:
     name = display_path(candidate.path)
     if candidate.problem is not None:
         return FileResult(name, problem=FileProblem(name, candidate.problem))
@@ -37,8 +40,9 @@ def check_file(candidate: Candidate, config: Config) -> FileResult:
         data = read_bytes(candidate.path)
     except SourceError as exc:
         return FileResult(name, problem=FileProblem(name, str(exc)))
-    return check_bytes(name, candidate.path, data, config)
+    return check_bytes(name, candidate.path, data, config, project)
 
 
 def check_candidates(candidates: Iterable[Candidate], config: Config) -> list[FileResult]:
-    return [check_file(candidate, config) for candidate in candidates]
+    project = Project(config.root)  # parsed modules, prompt files and templates, shared
+    return [check_file(candidate, config, project) for candidate in candidates]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from promptlint.findings import FileResult
-from promptlint.report import github, json_format, text
+from promptlint.report import github, gitlab, json_format, junit, markdown, sarif, text
 
 Renderer = Callable[[list[FileResult], bool], str]
 
@@ -14,4 +14,8 @@ FORMATS: dict[str, Renderer] = {
     "concise": text.render,
     "json": json_format.render,
     "github": github.render,
+    "sarif": sarif.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
 }

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from promptlint.resolve.text import Segment, Text
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 MAX_PROMPT_FILE_BYTES = 1024 * 1024  # prompt files above 1 MB become holes
 MAX_TEMPLATE_DEPTH = 8
@@ -72,6 +73,7 @@ class Project:
     modules: dict[Path, LoadedModule | None] = field(default_factory=dict)
     files: dict[Path, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    touched: set[Path] = field(default_factory=set)  # files consulted for the current file
 
     # ---- modules ----------------------------------------------------------------------------
     def find_module(self, dotted: str, importer: Path | None) -> Path | None:
@@ -102,6 +104,7 @@ class Project:
 
     def load(self, path: Path) -> LoadedModule | None:
         path = path.resolve()
+        self.touched.add(path)
         if path in self.modules:
             return self.modules[path]
         self.modules[path] = None  # guards against import cycles while loading
@@ -109,6 +112,8 @@ class Project:
             data = path.read_bytes()
             if len(data) > 4 * MAX_PROMPT_FILE_BYTES or b"\x00" in data:
                 return None
+            import libcst as cst
+
             from promptlint.resolve.scope import build_scopes
             from promptlint.sources import decode
 
@@ -122,6 +127,7 @@ class Project:
     # ---- files ------------------------------------------------------------------------------
     def read_text(self, path: Path) -> str | None:
         path = path.resolve()
+        self.touched.add(path)
         if path in self.files:
             return self.files[path]
         text: str | None = None

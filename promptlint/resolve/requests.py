@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import libcst as cst
 
 from promptlint import edits, sdk
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
+from promptlint.resolve.prompt import Prompt, build_prompt
 from promptlint.resolve.scope import Binding, Scope, ScopeBuilder, dotted_name, literal_key
 from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
 
@@ -35,6 +37,13 @@ class Request:
     params_node: cst.CSTNode | None = None  # batch: the params dict / call
     client_sets_timeout: bool = False  # the client was constructed with timeout=
     module: cst.Module | None = field(default=None, repr=False)
+    _prompt: Prompt | None = field(default=None, repr=False)
+
+    def prompt(self) -> Prompt:
+        """The prompt in cache order (tools -> system -> messages), built on first use."""
+        if self._prompt is None:
+            self._prompt = build_prompt(self.params)
+        return self._prompt
 
     @property
     def accepted(self) -> frozenset[str]:
@@ -75,7 +84,7 @@ class Request:
         value = self.arg(name)
         if value is None or value.origin is None or value.origin is value.node:
             return []
-        return [(value.origin, message)]
+        return [(value.origin, message, value.origin_path)]
 
     def contains(self, node: cst.CSTNode) -> bool:
         """Whether ``node`` is written inside this request's call (or batch params)."""
@@ -92,8 +101,11 @@ class Request:
         """``node`` if it is inside the call, else the parameter that carries it."""
         return node if self.contains(node) else self.report_node(param)
 
-    def related_if_outside(self, node: cst.CSTNode, message: str) -> list[tuple[cst.CSTNode, str]]:
-        return [] if self.contains(node) else [(node, message)]
+    def related_if_outside(self, node: cst.CSTNode, message: str,
+                           path: Path | None = None) -> list[tuple[Any, ...]]:
+        if path is None and self.contains(node):
+            return []
+        return [(node, message, path)]
 
     def keyword_arg(self, name: str) -> cst.Arg | None:
         if self.batch:

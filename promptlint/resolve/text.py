@@ -8,8 +8,10 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 # private-use characters stand in for holes while a str method runs over the whole text
 _MARK_BASE = 0xF0000

@@ -180,7 +180,8 @@ class Resolver:
         numbers = all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)
         )
-        if isinstance(op, cst.Add) and _textual(left) and _textual(right):
+        if isinstance(op, cst.Add) and (_textual(left) or _textual(right)) and (
+                _textual(left) or left is UNKNOWN) and (_textual(right) or right is UNKNOWN):
             return _concat(text_of(Value(left, expr.left)), text_of(Value(right, expr.right)))
         if isinstance(op, cst.Modulo) and isinstance(left, str):
             return _percent_format(left, expr.right, self.value(expr.right, scope, depth))

@@ -14,6 +14,9 @@ from promptlint.rules.prl301_sampling_param_removed import SamplingParamRemoved
 from promptlint.rules.prl401_prefill_unsupported import PrefillUnsupported
 from promptlint.rules.prl402_prefill_trailing_whitespace import PrefillTrailingWhitespace
 from promptlint.rules.prl501_cache_breakpoints_exceeded import CacheBreakpointsExceeded
+from promptlint.rules.prl502_cache_control_missing import CacheControlMissing
+from promptlint.rules.prl503_dynamic_before_static import DynamicBeforeStatic
+from promptlint.rules.prl504_cache_prefix_too_short import CachePrefixTooShort
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MaxTokensMissing,
@@ -27,6 +30,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     PrefillUnsupported,
     PrefillTrailingWhitespace,
     CacheBreakpointsExceeded,
+    CacheControlMissing,
+    DynamicBeforeStatic,
+    CachePrefixTooShort,
 )
 
 

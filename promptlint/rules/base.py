@@ -21,7 +21,8 @@ class RawFinding:
     rule: Rule
     node: cst.CSTNode
     message: str
-    related: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    # (node, message) or (node, message, path of the module the node is in)
+    related: list[tuple[Any, ...]] = field(default_factory=list)
     fix: FixProposal | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -47,7 +48,7 @@ class Rule:
     def report(
         self,
         node: cst.CSTNode,
-        related: list[tuple[cst.CSTNode, str]] | None = None,
+        related: list[tuple[Any, ...]] | None = None,
         fix: FixProposal | None = None,
         data: dict[str, Any] | None = None,
         **fmt: Any,

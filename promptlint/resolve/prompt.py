@@ -1,0 +1,181 @@
+"""A request's prompt in the order the API caches it: tools -> system -> messages.
+
+Each block is text made of static segments and dynamic holes, with its cache_control marker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import libcst as cst
+
+from promptlint.resolve.text import Segment, Text
+from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Value, text_of
+
+Section = Literal["tools", "system", "messages"]
+SECTIONS: tuple[Section, ...] = ("tools", "system", "messages")
+
+
+@dataclass
+class Block:
+    section: Section
+    text: Text
+    node: cst.CSTNode  # the expression that holds this block
+    cache_control: bool = False
+    role: str | None = None
+    message_index: int | None = None
+    dict_node: cst.CSTNode | None = None  # the block's dict literal, when it is one
+
+
+@dataclass
+class Prompt:
+    blocks: list[Block] = field(default_factory=list)
+    top_level_cache: bool = False
+
+    @property
+    def has_cache_marker(self) -> bool:
+        return self.top_level_cache or any(b.cache_control for b in self.blocks)
+
+    def static_prefix(self) -> tuple[str, list[Block]]:
+        """The static text from the start up to the first hole, and the blocks it touches."""
+        out: list[str] = []
+        touched: list[Block] = []
+        for block in self.blocks:
+            touched.append(block)
+            for segment in block.text.segments:
+                if segment.is_hole:
+                    return "".join(out), touched
+                out.append(segment.text or "")
+        return "".join(out), touched
+
+    def prefix_through(self, index: int) -> Text:
+        """Everything up to and including block ``index`` (what a marker there caches)."""
+        return Text.of(*(b.text for b in self.blocks[: index + 1]))
+
+    def section(self, name: Section) -> list[Block]:
+        return [b for b in self.blocks if b.section == name]
+
+    def holes(self) -> list[Segment]:
+        return [s for b in self.blocks for s in b.text.segments if s.is_hole]
+
+
+def build_prompt(params: dict[str, Value]) -> Prompt:
+    prompt = Prompt()
+    top = params.get("cache_control")
+    prompt.top_level_cache = top is not None and top.py is not None
+    tools = params.get("tools")
+    if tools is not None:
+        _tools(prompt, tools)
+    system = params.get("system")
+    if system is not None:
+        _system(prompt, system)
+    messages = params.get("messages")
+    if messages is not None:
+        _messages(prompt, messages)
+    return prompt
+
+
+def _marker(block: DictValue) -> bool:
+    marker = block.items.get("cache_control")
+    return marker is not None and marker.py is not None
+
+
+def _tools(prompt: Prompt, value: Value) -> None:
+    items = value.as_list()
+    if items is None:
+        prompt.blocks.append(Block("tools", Text.hole("tools", value.node), value.node))
+        return
+    for item in items.items:
+        tool = item.as_dict()
+        plain = to_python(item)
+        if tool is None or plain is UNKNOWN:
+            text = Text.hole("tool definition", item.node)
+        else:
+            plain = {k: v for k, v in plain.items() if k != "cache_control"}
+            text = Text.of(json.dumps(plain, ensure_ascii=False))
+        prompt.blocks.append(Block("tools", text, item.node,
+                                   tool is not None and _marker(tool), dict_node=item.node))
+    if items.open:
+        prompt.blocks.append(Block("tools", Text.hole("more tools", value.node), value.node))
+
+
+def _system(prompt: Prompt, value: Value) -> None:
+    blocks = value.as_list()
+    if blocks is None:
+        prompt.blocks.append(Block("system", text_of(value), value.node))
+        return
+    for item in blocks.items:
+        block = item.as_dict()
+        if block is None or "text" not in block.items:
+            prompt.blocks.append(Block("system", Text.hole("system block", item.node), item.node))
+            continue
+        prompt.blocks.append(Block("system", text_of(block.items["text"]), item.node,
+                                   _marker(block), dict_node=item.node))
+    if blocks.open:
+        prompt.blocks.append(Block("system", Text.hole("more system blocks", value.node),
+                                   value.node))
+
+
+def _messages(prompt: Prompt, value: Value) -> None:
+    messages = value.as_list()
+    if messages is None:
+        prompt.blocks.append(Block("messages", Text.hole("messages", value.node), value.node))
+        return
+    for index, item in enumerate(messages.items):
+        message = item.as_dict()
+        if message is None or "content" not in message.items:
+            prompt.blocks.append(Block("messages", Text.hole("message", item.node), item.node,
+                                       message_index=index))
+            continue
+        role_value = message.items.get("role")
+        role = role_value.known_str() if role_value is not None else None
+        content = message.items["content"]
+        blocks = content.as_list()
+        if blocks is None:
+            prompt.blocks.append(Block("messages", text_of(content),
+                                       content.node, role=role, message_index=index))
+            continue
+        for part in blocks.items:
+            block = part.as_dict()
+            kind = block.items.get("type") if block is not None else None
+            if block is None or kind is None or kind.known_str() != "text" or (
+                    "text" not in block.items):
+                described = kind.known_str() if kind is not None else None
+                prompt.blocks.append(Block("messages", Text.hole(f"{described or 'content'} block",
+                                                                 part.node),
+                                           part.node, block is not None and _marker(block),
+                                           role, index))
+                continue
+            prompt.blocks.append(Block("messages", text_of(block.items["text"]), part.node,
+                                       _marker(block), role, index, dict_node=part.node))
+        if blocks.open:
+            prompt.blocks.append(Block("messages", Text.hole("more content", content.node),
+                                       content.node, role=role, message_index=index))
+    if messages.open:
+        prompt.blocks.append(Block("messages", Text.hole("more messages", value.node),
+                                   value.node))
+
+
+def to_python(value: Value) -> Any:
+    """The plain Python value when fully known, else UNKNOWN."""
+    py = value.py
+    if isinstance(py, DictValue):
+        if py.open:
+            return UNKNOWN
+        out = {}
+        for key, item in py.items.items():
+            inner = to_python(item)
+            if inner is UNKNOWN:
+                return UNKNOWN
+            out[key] = inner
+        return out
+    if isinstance(py, ListValue):
+        if py.open:
+            return UNKNOWN
+        items = [to_python(i) for i in py.items]
+        return UNKNOWN if any(i is UNKNOWN for i in items) else items
+    if isinstance(py, (str, int, float, bool)) or py is None:
+        return py
+    return UNKNOWN

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from promptlint import cost
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+# the estimate can be off by this much; only prefixes clearly below the minimum are flagged
+MARGIN = 0.8
+
+
+class CachePrefixTooShort(Rule):
+    code = "PRL504"
+    name = "cache-prefix-too-short"
+    message = (
+        "the longest cache_control prefix holds ~{tokens:,} tokens, but {model} caches only "
+        "prefixes of at least {minimum:,} tokens{note}: nothing is cached and no error is "
+        "raised (token count estimated)"
+    )
+    severity = "warning"
+
+    def check_request(self, req: Request) -> None:
+        model = self.model_info(req)
+        if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
+            return
+        prompt = req.prompt()
+        # the longest marked prefix decides whether anything is cached at all; shorter
+        # breakpoints before it are harmless (they just do not create entries)
+        marks = [i for i, b in enumerate(prompt.blocks) if b.cache_control]
+        target: tuple[int, cst.CSTNode] | None = None
+        if marks:
+            target = (marks[-1], prompt.blocks[marks[-1]].node)
+        if prompt.top_level_cache and prompt.blocks:
+            if req.open:
+                return
+            top = req.arg("cache_control")
+            target = (len(prompt.blocks) - 1, top.node if top else req.anchor)
+        if target is None:
+            return
+        index, node = target
+        prefix = prompt.prefix_through(index)
+        if not prefix.static:
+            return  # a hole of unknown size: it may well reach the minimum
+        size = cost.tokens(prefix.static_text(), model)
+        if size >= model.min_cacheable_tokens * MARGIN:
+            return
+        section = prompt.blocks[index].section
+        self.report(
+            req.locate(node, section),
+            related=req.related_if_outside(node, "the marked block"),
+            data={"tokens": size},
+            tokens=size,
+            model=req.model_id(),
+            minimum=model.min_cacheable_tokens,
+            note=cost.minimum_note(model),
+        )
