@@ -83,7 +83,8 @@ def build_config(
         raise AssertionError from exc  # unreachable
 
 
-def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None) -> list[Any]:
+def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
+           progress: bool = False) -> list[Any]:
     """Check the given paths (or stdin) and return FileResults; exits 2 on a bad path."""
     from promptlint.discovery import DiscoveryError, discover
     from promptlint.runner import check_bytes, check_candidates
@@ -96,6 +97,9 @@ def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None)
         candidates = list(discover(list(paths) or [Path(".")], config))
     except DiscoveryError as exc:
         _fail(str(exc))
+    if progress and sys.stderr.isatty() and len(candidates) > 50:
+        with click.progressbar(length=len(candidates), label="Checking", file=sys.stderr) as bar:
+            return check_candidates(candidates, config, on_file=lambda: bar.update(1))
     return check_candidates(candidates, config)
 
 
@@ -254,6 +258,69 @@ def write_output(output: str, output_file: Path | None) -> None:
         atomic_write_text(output_file, output)
     except OSError as exc:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+
+
+@cli.command()
+@common_options
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--exact", is_flag=True,
+              help="Count tokens with the count_tokens API (needs ANTHROPIC_API_KEY; sends the "
+                   "static prompt text to the API; results cached on disk).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=Path(".promptlint_cache"),
+              show_default=True, help="Where exact counts are cached.")
+def tokens(
+    paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
+    extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...], force_exclude: bool | None,
+    respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
+    exact: bool, cache_dir: Path,
+) -> None:
+    """Measure each request's prompt: static prefix, cached tokens, dynamic parts, cost."""
+    from promptlint.report.tokens_table import render_json, render_text, rows
+
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
+    counter = None
+    if exact:
+        from promptlint.tokens import ExactCounter, ExactCountError
+
+        counter = ExactCounter(cache_dir)
+        try:
+            counter.client()
+        except ExactCountError as exc:
+            _fail(str(exc))
+    results = gather(paths, config, stdin_filename, progress=True)
+    report_problems(results)
+    if counter is not None:
+        exact_counts(rows(results), counter)
+    output = render_json(results) if output_format == "json" else render_text(results)
+    click.echo(output, nl=False)
+
+
+def exact_counts(summaries: list[Any], counter: Any) -> None:
+    """Replace estimates with count_tokens results; on errors keep the estimate, say why."""
+    from promptlint.cost import price_summary
+    from promptlint.models import catalogue
+    from promptlint.tokens import ExactCountError
+
+    failed: str | None = None
+    for row in summaries:
+        resolved = catalogue().resolve(row.model) if row.model else None
+        if resolved is None or not row.static_text:
+            continue
+        if failed is not None:
+            row.note = f"estimate shown: {failed}"
+            continue
+        try:
+            row.static_tokens = counter.count(resolved.info.id, row.static_text)
+            row.cached_tokens = (counter.count(resolved.info.id, row.cached_text)
+                                 if row.cached_text else 0)
+            row.exact = True
+            price_summary(row, resolved.info)
+        except ExactCountError as exc:
+            row.note = f"estimate shown: {exc}"
+            if "key" in str(exc) or "connect" in str(exc):
+                failed = str(exc)  # the same for every request: do not retry each one
 
 
 @cli.command()

@@ -56,7 +56,8 @@ def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | Non
     if prompt.top_level_cache and prompt.blocks:
         marked.append(len(prompt.blocks) - 1)
     cached = prompt.prefix_through(max(marked)) if marked else None
-    summary.cached_text = cached.static_text() if cached is not None and cached.static else ""
+    # what a marker caches for sure: the static text it covers up to the first dynamic part
+    summary.cached_text = cached.leading_static() if cached is not None else ""
     if model is None:
         return
     summary.static_tokens = tokens(static_text, model)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from promptlint.config import Config
@@ -43,6 +43,12 @@ def check_file(candidate: Candidate, config: Config, project: Project | None = N
     return check_bytes(name, candidate.path, data, config, project)
 
 
-def check_candidates(candidates: Iterable[Candidate], config: Config) -> list[FileResult]:
+def check_candidates(candidates: Iterable[Candidate], config: Config,
+                     on_file: Callable[[], None] | None = None) -> list[FileResult]:
     project = Project(config.root)  # parsed modules, prompt files and templates, shared
-    return [check_file(candidate, config, project) for candidate in candidates]
+    results = []
+    for candidate in candidates:
+        results.append(check_file(candidate, config, project))
+        if on_file is not None:
+            on_file()
+    return results

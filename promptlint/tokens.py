@@ -132,7 +132,8 @@ class ExactCounter:
                     )
                 import anthropic
 
-                self._client = anthropic.Anthropic(max_retries=2, timeout=60.0)
+                timeout = float(os.environ.get("PROMPTLINT_API_TIMEOUT", "60"))
+                self._client = anthropic.Anthropic(max_retries=2, timeout=timeout)
         return self._client
 
     def _count(self, model: str, system: str | None) -> int:

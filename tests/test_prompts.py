@@ -45,7 +45,8 @@ client = anthropic.Anthropic()
         ('"Tone: {}. Name: {n}".format(TONE, n=name)', ["Tone: warm. Name: ", "<{n}>"]),
         ('"\\n".join([RULES, TONE])', ["be kind\nwarm"]),
         ('textwrap.dedent("""\\n    a\\n      b\\n    """).strip()', ["a\n  b"]),
-        ('inspect.cleandoc(f"""\\n    Hi {name}\\n    Bye\\n    """)', ["Hi ", "<{name}>", "\nBye"]),
+        ('inspect.cleandoc(f"""\\n    Hi {name}\\n    Bye\\n    """)',
+         ["Hi ", "<{name}>", "\nBye"]),
         ("Prompts.SYSTEM", ["class attribute"]),
         ("build()", ["built by a helper"]),
         ("question", ["<question>"]),
@@ -183,8 +184,9 @@ def test_jinja_templates(tmp_path: Path) -> None:
                                           "content": Template("Q: {{ q }}").render(q="why")}])
     """)
     prompt = prompt_of(code, tmp_path)
+    # (Jinja drops a template file's final newline, as it does when rendering)
     assert shape(prompt.blocks[0].text) == [
-        "Date: ", "<{{ today }}>", "\nRule one.", "<{% if %}>", "Bye Ann"]  # jinja drops the file's final newline
+        "Date: ", "<{{ today }}>", "\nRule one.", "<{% if %}>", "Bye Ann"]
     assert shape(prompt.blocks[1].text) == ["Q: why"]
 
 
