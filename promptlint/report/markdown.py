@@ -8,6 +8,7 @@ where promptlint cannot tell), then the findings themselves. GitHub caps a step 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -59,11 +60,14 @@ def _tokens(summary: RequestSummary) -> str:
 
 
 def _cost(value: float | None) -> str:
+    """Dollars: cents from $1 up, two significant digits below (costs per 1,000 requests of a
+    short prompt are fractions of a cent)."""
     if value is None:
         return DASH
-    if value != 0 and abs(value) < 0.01:
-        return f"${value:.4f}"
-    return f"${value:,.2f}"
+    if value == 0 or abs(value) >= 1:
+        return f"${value:,.2f}"
+    decimals = max(2, 1 - math.floor(math.log10(abs(value))))
+    return f"${value:.{decimals}f}"
 
 
 def _site(summary: RequestSummary) -> str:

@@ -169,7 +169,7 @@ class Project:
         return TemplateValue(None, name, loader, problem=f"template {name!r} not found")
 
     def render(self, template: TemplateValue, context: dict[str, str], node: cst.CSTNode,
-               depth: int = 0) -> Text:
+               depth: int = 0, varying: set[str] | None = None) -> Text:
         """The text a template renders to: static text, and holes for what varies."""
         if template.source is None:
             return Text.hole(f"template {template.name}", node)
@@ -185,11 +185,13 @@ class Project:
             self.warnings.append(f"template {where}:{exc.lineno}: syntax error: {exc.message}")
             return Text.hole(f"template {template.name}", node)
         parts: list[Text | Segment | str] = []
-        self._render_nodes(ast.body, template, context, node, depth, parts, nodes)
+        self._render_nodes(ast.body, template, context, node, depth, parts, nodes,
+                           varying or set())
         return Text.of(*parts)
 
     def _render_nodes(self, body: list[Any], template: TemplateValue, context: dict[str, str],
-                      node: cst.CSTNode, depth: int, parts: list[Any], nodes: Any) -> None:
+                      node: cst.CSTNode, depth: int, parts: list[Any], nodes: Any,
+                      varying: set[str]) -> None:
         for item in body:
             if isinstance(item, nodes.Output):
                 for child in item.nodes:
@@ -198,7 +200,9 @@ class Project:
                     elif isinstance(child, nodes.Name) and child.name in context:
                         parts.append(context[child.name])
                     else:
-                        parts.append(Segment(None, "{{ " + _jinja_expr(child) + " }}", node))
+                        root = _jinja_root(child)
+                        parts.append(Segment(None, "{{ " + _jinja_expr(child) + " }}", node,
+                                             varies=root in varying))
             elif isinstance(item, nodes.Include) and depth < MAX_TEMPLATE_DEPTH:
                 name = item.template.value if isinstance(item.template, nodes.Const) else None
                 if not isinstance(name, str):
@@ -207,14 +211,23 @@ class Project:
                 included = self.template_from_loader(template.loader, name)
                 if included.source is None:
                     self.warnings.append(f"template {template.name}: include {name!r} not found")
-                parts.append(self.render(included, context, node, depth + 1))
+                parts.append(self.render(included, context, node, depth + 1, varying))
             elif isinstance(item, (nodes.Assign, nodes.Macro, nodes.Import, nodes.FromImport)):
                 continue
             elif isinstance(item, nodes.Block):
-                self._render_nodes(item.body, template, context, node, depth, parts, nodes)
+                self._render_nodes(item.body, template, context, node, depth, parts, nodes,
+                                   varying)
             else:
                 tag = type(item).__name__.lower()
                 parts.append(Segment(None, "{% " + tag + " %}", node))
+
+
+def _jinja_root(node: Any) -> str | None:
+    from jinja2 import nodes
+
+    while isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        node = node.node
+    return str(node.name) if isinstance(node, nodes.Name) else None
 
 
 def _jinja_expr(node: Any) -> str:

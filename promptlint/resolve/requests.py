@@ -36,6 +36,7 @@ class Request:
     splat: cst.CSTNode | None = None  # the **params argument, when values came from one
     params_node: cst.CSTNode | None = None  # batch: the params dict / call
     client_sets_timeout: bool = False  # the client was constructed with timeout=
+    loops: tuple[cst.CSTNode, ...] = ()  # enclosing for/while loops and comprehensions
     module: cst.Module | None = field(default=None, repr=False)
     _prompt: Prompt | None = field(default=None, repr=False)
 
@@ -197,6 +198,7 @@ class RequestFinder:
                 continue
             request = self._request(call, scope, method, beta)
             request.module = self.module
+            request.loops = self.scopes.call_loops.get(call, ())
             request.client_sets_timeout = client_call is not None and any(
                 a.keyword is not None and a.keyword.value == "timeout" for a in client_call.args
             )

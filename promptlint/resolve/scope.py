@@ -12,7 +12,7 @@ from typing import Literal
 
 import libcst as cst
 
-BindingKind = Literal["assign", "param", "import", "with", "other", "function", "class"]
+BindingKind = Literal["assign", "param", "import", "with", "loop", "other", "function", "class"]
 
 
 @dataclass(eq=False)
@@ -98,7 +98,10 @@ class ScopeBuilder(cst.CSTVisitor):
         self.stack: list[Scope] = [self.root]
         self.call_scopes: dict[cst.Call, Scope] = {}
         self.imports_anthropic = False
-        self.comprehension_depth = 0
+        # loops (for statements and comprehensions) around each call of interest, innermost last
+        self.loops: list[cst.CSTNode] = []
+        self.call_loops: dict[cst.Call, tuple[cst.CSTNode, ...]] = {}
+        self.loop_stacks: list[list[cst.CSTNode]] = []
 
     @property
     def scope(self) -> Scope:
@@ -135,9 +138,12 @@ class ScopeBuilder(cst.CSTVisitor):
                 Binding("param", value=param.default, annotation=annotation, node=param),
             )
         self.stack.append(scope)
+        self.loop_stacks.append(self.loops)
+        self.loops = []  # a loop outside a function does not repeat the function's calls
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.stack.pop()
+        self.loops = self.loop_stacks.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return True
@@ -180,9 +186,9 @@ class ScopeBuilder(cst.CSTVisitor):
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
-                self._bind_target(inner, None, "other")
+                self._bind_target(inner, None, "loop" if kind == "loop" else "other")
         elif isinstance(target, cst.StarredElement):
-            self._bind_target(target.value, None, "other")
+            self._bind_target(target.value, None, "loop" if kind == "loop" else "other")
         elif isinstance(target, cst.Attribute):
             self._bind_attribute(target, value, kind)
         elif isinstance(target, cst.Subscript):
@@ -241,7 +247,32 @@ class ScopeBuilder(cst.CSTVisitor):
         self._bind_target(node.target, node.value, "other")
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, None, "other")
+        self._bind_target(node.target, None, "loop")
+        self.loops.append(node)
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.loops.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self.loops.append(node)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.loops.pop()
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_target(node.target, None, "loop")
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self.loops.append(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self.loops.pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self.loops.append(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self.loops.pop()
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -276,6 +307,8 @@ class ScopeBuilder(cst.CSTVisitor):
         if isinstance(func, cst.Attribute):
             if func.attr.value == "messages" or _mentions_messages(func):
                 self.call_scopes[node] = self.scope
+                if self.loops:
+                    self.call_loops[node] = tuple(self.loops)
             owner = func.value
             if isinstance(owner, cst.Name):
                 method = func.attr.value

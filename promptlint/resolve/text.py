@@ -25,6 +25,7 @@ class Segment:
     hole: str = ""
     node: cst.CSTNode | None = None  # the expression that fills the hole
     path: Path | None = None  # the file that node lives in, when not the linted file
+    varies: bool = False  # known to change per request (not merely unknown to promptlint)
 
     @property
     def is_hole(self) -> bool:
@@ -49,8 +50,8 @@ class Text:
 
     @classmethod
     def hole(cls, description: str, node: cst.CSTNode | None = None,
-             path: Path | None = None) -> Text:
-        return cls((Segment(None, description, node, path),))
+             path: Path | None = None, varies: bool = False) -> Text:
+        return cls((Segment(None, description, node, path, varies),))
 
     @property
     def static(self) -> bool:

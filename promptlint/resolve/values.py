@@ -68,6 +68,7 @@ class Value:
     node: cst.CSTNode
     origin: cst.CSTNode | None = None
     origin_path: Path | None = None  # the module ``origin`` lives in, when not this file
+    varies: bool = False  # unknown because it changes per request (a parameter, the clock)
 
     @property
     def known(self) -> bool:
@@ -116,9 +117,40 @@ class Resolver:
             return Value(UNKNOWN, expr)
         self._active.add(id(expr))
         try:
-            return self._value(expr, scope, depth + 1)
+            result = self._value(expr, scope, depth + 1)
+            if result.py is UNKNOWN and not result.varies and self._varies(expr, scope, depth):
+                result = Value(UNKNOWN, result.node, result.origin, result.origin_path, True)
+            return result
         finally:
             self._active.discard(id(expr))
+
+    def _varies(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        """Whether an unknown expression changes from request to request: a parameter (or an
+        attribute of one), a loop variable, the clock, a random or unique value."""
+        root: cst.BaseExpression = expr
+        while isinstance(root, (cst.Attribute, cst.Subscript)):
+            root = root.value
+        if isinstance(root, cst.Name):
+            owner, bindings = scope.lookup(root.value)
+            if any(b.kind in ("param", "loop") for b in bindings):
+                return True
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                if depth < MAX_DEPTH and bindings[0].value is not expr:
+                    return self.value(bindings[0].value, owner, depth + 1).varies
+            return False
+        if isinstance(expr, cst.Call):
+            func = self.qualified(expr.func, scope) or ""
+            if func.split(".")[0] in PER_REQUEST_MODULES:
+                return True
+            if isinstance(expr.func, cst.Attribute):
+                if expr.func.attr.value in PER_REQUEST_METHODS:
+                    return True
+                return self._varies(expr.func.value, scope, depth + 1)
+            return any(self.value(a.value, scope, depth + 1).varies for a in expr.args)
+        if isinstance(expr, cst.BinaryOperation):
+            return (self.value(expr.left, scope, depth + 1).varies
+                    or self.value(expr.right, scope, depth + 1).varies)
+        return False
 
     def _value(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Value:
         if isinstance(expr, (cst.Integer, cst.Float)):
@@ -166,7 +198,8 @@ class Resolver:
                 continue
             inner = self.value(part.expression, scope, depth)
             if part.format_spec or part.conversion or isinstance(inner.py, bool):
-                out.append(_hole(part.expression, "{" + _code(part.expression) + "}"))
+                out.append(Text.hole("{" + _code(part.expression) + "}", part.expression,
+                                     varies=inner.varies or inner.known))
             elif isinstance(inner.py, (str, int)):
                 out.append(str(inner.py))
             else:
@@ -174,15 +207,16 @@ class Resolver:
         return _concat(*out)
 
     def _binary(self, expr: cst.BinaryOperation, scope: Scope, depth: int) -> Any:
-        left = self.value(expr.left, scope, depth).py
-        right = self.value(expr.right, scope, depth).py
+        left_value = self.value(expr.left, scope, depth)
+        right_value = self.value(expr.right, scope, depth)
+        left, right = left_value.py, right_value.py
         op = expr.operator
         numbers = all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)
         )
         if isinstance(op, cst.Add) and (_textual(left) or _textual(right)) and (
                 _textual(left) or left is UNKNOWN) and (_textual(right) or right is UNKNOWN):
-            return _concat(text_of(Value(left, expr.left)), text_of(Value(right, expr.right)))
+            return _concat(text_of(left_value), text_of(right_value))
         if isinstance(op, cst.Modulo) and isinstance(left, str):
             return _percent_format(left, expr.right, self.value(expr.right, scope, depth))
         if isinstance(op, cst.Divide) and isinstance(left, PathValue) and isinstance(right, str):
@@ -288,7 +322,7 @@ class Resolver:
         inner = self._single_binding_value(expr.value, owner, bindings, depth)
         if inner is None:
             return Value(UNKNOWN, expr)
-        return Value(inner.py, expr, inner.literal_node, inner.origin_path)
+        return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies)
 
     def _single_binding_value(
         self, name: str, owner: Scope, bindings: list[Binding], depth: int
@@ -468,12 +502,15 @@ class Resolver:
                     return TemplateValue(source, "<string>", py.loader)
         if isinstance(py, TemplateValue) and method == "render" and self.project is not None:
             context: dict[str, str] = {}
+            varying: set[str] = set()
             for arg in expr.args:
                 if arg.keyword is not None:
-                    constant = self.value(arg.value, scope, depth).known_str()
-                    if constant is not None:
-                        context[arg.keyword.value] = constant
-            return _simplify(self.project.render(py, context, expr))
+                    passed = self.value(arg.value, scope, depth)
+                    if passed.known_str() is not None:
+                        context[arg.keyword.value] = passed.py
+                    elif passed.varies:
+                        varying.add(arg.keyword.value)
+            return _simplify(self.project.render(py, context, expr, varying=varying))
         return UNKNOWN
 
     def _function(self, expr: cst.Call, func: str, scope: Scope, depth: int) -> Any:
@@ -545,6 +582,11 @@ class Resolver:
         return UNKNOWN
 
 
+# calls whose result differs per request (the clock, randomness, unique IDs)
+PER_REQUEST_MODULES = {"datetime", "time", "uuid", "random", "secrets"}
+PER_REQUEST_METHODS = {"now", "today", "utcnow", "time", "uuid4", "uuid1", "isoformat",
+                       "strftime", "timestamp"}
+
 _NOT_PROJECT = {"anthropic", "os", "sys", "typing", "pathlib", "json", "re", "jinja2"}
 
 
@@ -560,10 +602,6 @@ def _code(node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _hole(node: cst.CSTNode, description: str) -> Text:
-    return Text.hole(description, node)
-
-
 def _textual(py: Any) -> bool:
     return isinstance(py, (str, Text))
 
@@ -574,7 +612,7 @@ def text_of(value: Value, description: str | None = None) -> Text:
         return Text.of(value.py)
     if isinstance(value.py, Text):
         return value.py
-    return Text.hole(description or _code(value.node), value.node)
+    return Text.hole(description or _code(value.node), value.node, varies=value.varies)
 
 
 def _concat(*parts: Text | str) -> str | Text:
@@ -621,7 +659,7 @@ def _str_format(template: Text, expr: cst.Call, resolver: Resolver, scope: Scope
         if plain and isinstance(value.py, (str, int)) and not isinstance(value.py, bool):
             out.append(str(value.py))
         else:
-            out.append(Text.hole("{" + field_name + "}", arg.value))
+            out.append(Text.hole("{" + field_name + "}", arg.value, varies=value.varies))
     return _concat(*out)
 
 
@@ -658,6 +696,7 @@ def _percent_format(fmt: str, node: cst.BaseExpression, value: Value) -> Any:
         elif item is not None and conv in "sd" and isinstance(item.py, int):
             out.append(str(item.py))
         else:
-            out.append(Text.hole(match.group(0), item.node if item is not None else node))
+            out.append(Text.hole(match.group(0), item.node if item is not None else node,
+                                 varies=item is not None and item.varies))
     out.append(fmt[position:])
     return _concat(*out)

@@ -6,6 +6,7 @@ from promptlint.rules.base import Rule
 from promptlint.rules.prl101_max_tokens_missing import MaxTokensMissing
 from promptlint.rules.prl102_max_tokens_over_model_limit import MaxTokensOverModelLimit
 from promptlint.rules.prl103_max_tokens_needs_streaming import MaxTokensNeedsStreaming
+from promptlint.rules.prl104_max_tokens_oversized import MaxTokensOversized
 from promptlint.rules.prl105_thinking_budget_invalid import ThinkingBudgetInvalid
 from promptlint.rules.prl201_model_unknown import ModelUnknown
 from promptlint.rules.prl202_model_retired import ModelRetired
@@ -13,15 +14,18 @@ from promptlint.rules.prl203_model_deprecated import ModelDeprecated
 from promptlint.rules.prl301_sampling_param_removed import SamplingParamRemoved
 from promptlint.rules.prl401_prefill_unsupported import PrefillUnsupported
 from promptlint.rules.prl402_prefill_trailing_whitespace import PrefillTrailingWhitespace
+from promptlint.rules.prl403_prefill_missing import PrefillMissing
 from promptlint.rules.prl501_cache_breakpoints_exceeded import CacheBreakpointsExceeded
 from promptlint.rules.prl502_cache_control_missing import CacheControlMissing
 from promptlint.rules.prl503_dynamic_before_static import DynamicBeforeStatic
 from promptlint.rules.prl504_cache_prefix_too_short import CachePrefixTooShort
+from promptlint.rules.prl601_batch_candidate import BatchCandidate
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MaxTokensMissing,
     MaxTokensOverModelLimit,
     MaxTokensNeedsStreaming,
+    MaxTokensOversized,
     ThinkingBudgetInvalid,
     ModelUnknown,
     ModelRetired,
@@ -29,10 +33,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SamplingParamRemoved,
     PrefillUnsupported,
     PrefillTrailingWhitespace,
+    PrefillMissing,
     CacheBreakpointsExceeded,
     CacheControlMissing,
     DynamicBeforeStatic,
     CachePrefixTooShort,
+    BatchCandidate,
 )
 
 

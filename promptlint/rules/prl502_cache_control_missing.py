@@ -55,8 +55,11 @@ class CacheControlMissing(Rule):
     def _fix(self, req: Request, prompt: Prompt, model: ModelInfo) -> FixProposal | None:
         """Cache the system prompt when tools + system alone reach the minimum."""
         arg = req.keyword_arg("system")
-        if arg is None or req.batch:
+        system = req.arg("system")
+        if arg is None or req.batch or system is None:
             return None
+        if not isinstance(arg.value, cst.List) and system.known_str() is None:
+            return None  # only a plain string can become one text block
         head = [b for b in prompt.blocks if b.section in ("tools", "system")]
         text = "".join(b.text.static_text() for b in head)
         if any(not b.text.static for b in head) or cost.tokens(text, model) < (

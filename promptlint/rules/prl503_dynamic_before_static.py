@@ -40,8 +40,9 @@ class DynamicBeforeStatic(Rule):
                                        ("first user message", "messages", first_user)):
             self._holes_before_static(req, model, section, param, blocks)
         for block in (*prompt.section("tools"), *prompt.section("system")):
-            if block.cache_control and block.text.holes:
-                hole = block.text.holes[0]
+            varying = [h for h in block.text.holes if h.varies]
+            if block.cache_control and varying:
+                hole = varying[0]
                 self._report(req, hole, block.section,
                              self.MARKED.format(section=block.section, hole=hole.hole))
 
@@ -53,6 +54,8 @@ class DynamicBeforeStatic(Rule):
         for index, segment in enumerate(segments):
             if not segment.is_hole:
                 continue
+            if not segment.varies:
+                return  # unknown, not known to change: its size and stability are unknown
             first_hole = first_hole or segment
             holes_seen += 1
             run = []

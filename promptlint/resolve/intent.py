@@ -1,0 +1,220 @@
+"""What a request asks for, read from its reconstructed prompt: a bounded answer (yes/no, a label,
+a number, one sentence, N words, a small JSON object, a small forced tool) or machine-readable
+output (JSON, XML tags). Only static prompt text is read; unknown means no opinion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from promptlint.resolve.prompt import Prompt, to_python
+from promptlint.resolve.values import UNKNOWN, Value
+from promptlint.tokens import estimate
+
+_FLAGS = re.IGNORECASE | re.DOTALL
+_VERB = r"(?:answer|respond|reply|return|output|say|classify|label|categori[sz]e|rate|score)"
+_OPEN_ENDED = re.compile(
+    r"\b(?:essay|article|blog post|story|poem|report|code|implement|refactor|program|script|"
+    r"summari[sz]e|summary|explain (?:in detail|why|how)|step[- ]by[- ]step|draft|write (?:a|an|"
+    r"the)|translate|rewrite|describe)\b", _FLAGS)
+
+
+@dataclass(frozen=True)
+class Bounded:
+    kind: str  # a short human description: "yes/no", "one label", "one sentence", ...
+    tokens: int  # estimated output tokens a complete answer needs
+
+
+def _ask_text(prompt: Prompt) -> str | None:
+    """Static text of the system prompt and the last user turn (None when both are unknown)."""
+    parts = [b.text.static_text() for b in prompt.section("system")]
+    users = [b for b in prompt.section("messages") if b.role == "user"]
+    if users:
+        last_index = users[-1].message_index
+        parts.extend(b.text.static_text() for b in users if b.message_index == last_index)
+    text = "\n".join(p for p in parts if p)
+    return text or None
+
+
+def bounded_answer(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
+    """The short answer the request asks for, or None when it is open-ended or unknown."""
+    thinking = params.get("thinking")
+    if thinking is not None:
+        config = thinking.as_dict()
+        kind = config.items.get("type") if config is not None else None
+        if kind is None or kind.known_str() != "disabled":
+            return None  # thinking tokens count toward max_tokens: never "short"
+    tool = _forced_tool(params)
+    if tool is not None:
+        return tool
+    text = _ask_text(prompt)
+    if text is None or _OPEN_ENDED.search(text):
+        return None
+    tagged = _prefill_and_stop(prompt, params)
+    if tagged is not None:
+        return tagged
+    for finder in (_yes_no, _one_word, _labels, _number, _one_sentence, _n_words, _json_keys):
+        found = finder(text)
+        if found is not None:
+            return found
+    return None
+
+
+def _prefill_and_stop(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
+    """A prefill that opens a tag and a stop sequence that closes it: one short tagged value."""
+    blocks = prompt.section("messages")
+    if not blocks or blocks[-1].role != "assistant":
+        return None
+    opening = re.search(r"<(\w[\w-]*)>\s*$", blocks[-1].text.static_text())
+    stops = params.get("stop_sequences")
+    listed = stops.as_list() if stops is not None else None
+    if opening is None or listed is None:
+        return None
+    if any(item.known_str() == f"</{opening.group(1)}>" for item in listed.items):
+        return Bounded(f"one <{opening.group(1)}> value closed by a stop sequence", 100)
+    return None
+
+
+def _yes_no(text: str) -> Bounded | None:
+    if re.search(r"\b(?:yes or no|yes/no|\"yes\" or \"no\"|'yes' or 'no'|true or false)\b",
+                 text, _FLAGS) and re.search(_VERB + r"|\bonly\b", text, _FLAGS):
+        return Bounded("yes/no", 5)
+    return None
+
+
+def _one_word(text: str) -> Bounded | None:
+    if re.search(r"\b(?:one|a single) word\b", text, _FLAGS):
+        return Bounded("one word", 5)
+    return None
+
+
+_LABEL_LIST = re.compile(
+    r"\b(?:classify|categori[sz]e|label|tag|answer|respond|reply)\b[^.\n]{0,60}?"
+    r"\b(?:as|with|into|one of|either)\b:?\s*"
+    r"(?P<labels>[\"'`]?[\w-]+[\"'`]?(?:\s*(?:,|/|\|)\s*[\"'`]?[\w-]+[\"'`]?)*"
+    r"\s*,?\s*(?:or|and)\s*[\"'`]?[\w-]+[\"'`]?)", _FLAGS)
+
+
+def _labels(text: str) -> Bounded | None:
+    match = _LABEL_LIST.search(text)
+    if match is None:
+        return None
+    labels = [s.strip(" \"'`") for s in re.split(r",|/|\||\bor\b|\band\b", match.group("labels"))]
+    labels = [label for label in labels if label]
+    if not 2 <= len(labels) <= 12:
+        return None
+    longest = max(estimate(label) for label in labels)
+    return Bounded(f"one label of {len(labels)}", longest + 4)
+
+
+def _number(text: str) -> Bounded | None:
+    if re.search(_VERB + r"\b[^.\n]{0,30}\b(?:only\s+)?(?:with\s+)?(?:a|one|the)\s+(?:single\s+)?"
+                 r"(?:number|integer|digit|score|rating|date|percentage)\b", text, _FLAGS):
+        return Bounded("a number or date", 10)
+    return None
+
+
+def _one_sentence(text: str) -> Bounded | None:
+    if re.search(r"\b(?:in|with|using) (?:one|a single) (?:short )?sentence\b", text, _FLAGS):
+        return Bounded("one sentence", 40)
+    return None
+
+
+def _n_words(text: str) -> Bounded | None:
+    match = re.search(r"\b(?:under|fewer than|less than|at most|no more than|max(?:imum)?(?: of)?|"
+                      r"in)\s+(\d{1,4})\s+words\b(?:\s+or\s+(?:less|fewer))?", text, _FLAGS)
+    if match is None:
+        return None
+    words = int(match.group(1))
+    return Bounded(f"under {words} words", int(words * 1.4) + 5)
+
+
+def _json_keys(text: str) -> Bounded | None:
+    match = re.search(r"\bJSON object with (?:the )?(?:keys?|fields?|properties)\b:?\s*"
+                      r"(?P<keys>[\"'`]?\w+[\"'`]?(?:\s*(?:,|and)\s*[\"'`]?\w+[\"'`]?){0,9})",
+                      text, _FLAGS)
+    if match is None:
+        return None
+    keys = [k for k in re.split(r",|\band\b", match.group("keys")) if k.strip()]
+    if len(keys) > 8:
+        return None
+    return Bounded(f"a JSON object with {len(keys)} keys", 10 + 15 * len(keys))
+
+
+def _forced_tool(params: dict[str, Value]) -> Bounded | None:
+    choice = params.get("tool_choice")
+    tools = params.get("tools")
+    config = choice.as_dict() if choice is not None else None
+    if config is None or tools is None:
+        return None
+    kind = config.items.get("type")
+    name = config.items.get("name")
+    if kind is None or kind.known_str() != "tool" or name is None or name.known_str() is None:
+        return None
+    listed = tools.as_list()
+    if listed is None:
+        return None
+    for item in listed.items:
+        tool = to_python(item)
+        if tool is UNKNOWN or not isinstance(tool, dict) or tool.get("name") != name.known_str():
+            continue
+        size = _schema_tokens(tool.get("input_schema"))
+        if size is None or size > 200:
+            return None
+        return Bounded(f"forced tool {name.known_str()!r} with a small input schema", size)
+    return None
+
+
+def _schema_tokens(schema: object, depth: int = 0) -> int | None:
+    """Tokens a tool input matching ``schema`` needs at most; None when unbounded."""
+    if not isinstance(schema, dict) or depth > 4:
+        return None
+    kind = schema.get("type")
+    if "enum" in schema and isinstance(schema["enum"], list) and schema["enum"]:
+        return max(estimate(str(v)) for v in schema["enum"]) + 2
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        if not isinstance(properties, dict) or len(properties) > 12:
+            return None
+        total = 4
+        for key, sub in properties.items():
+            inner = _schema_tokens(sub, depth + 1)
+            if inner is None:
+                return None
+            total += estimate(key) + 3 + inner
+        return total
+    if kind in ("integer", "number"):
+        return 6
+    if kind == "boolean":
+        return 2
+    if kind == "string":
+        length = schema.get("maxLength")
+        if isinstance(length, int) and length <= 400:
+            return length // 3 + 2
+        return 40 if "format" in schema else None
+    return None
+
+
+# ---- machine-readable output -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Structured:
+    kind: str  # "json" or "xml"
+    opening: str  # the prefill that would start it: "{" or "<tag>"
+
+
+def demands_structure(prompt: Prompt) -> Structured | None:
+    text = _ask_text(prompt)
+    if text is None:
+        return None
+    if re.search(r"\b(?:only|just|valid|raw|strict)\s+JSON\b|\bJSON only\b|"
+                 r"\b(?:respond|reply|answer|output|return|format)\b[^.\n]{0,40}\b(?:as|in|with)\s+"
+                 r"(?:a\s+)?(?:valid\s+)?JSON\b", text, _FLAGS):
+        opening = "[" if re.search(r"\bJSON (?:array|list)\b", text, _FLAGS) else "{"
+        return Structured("json", opening)
+    tag = re.search(r"\b(?:in|inside|within|between|wrap\w*(?: \w+){0,3} in)\s+<(\w[\w-]*)>"
+                    r"(?:\s*(?:</\1>|tags?))", text, _FLAGS)
+    if tag is not None:
+        return Structured("xml", f"<{tag.group(1)}>")
+    return None

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from promptlint.findings import Safety
+from promptlint.resolve.intent import bounded_answer
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+FLOOR = 64  # never suggest (or flag below) a cap this small
+
+
+def suggested_cap(tokens: int) -> int:
+    """A generous cap for an answer of ``tokens``: 4x, rounded up to a multiple of 32."""
+    return max(FLOOR, -(-tokens * 4 // 32) * 32)
+
+
+class MaxTokensOversized(Rule):
+    code = "PRL104"
+    name = "max-tokens-oversized"
+    message = "{what}"
+    fix_title = "Lower max_tokens to {cap}"
+    severity = "warning"
+    fix_availability = "sometimes"
+
+    BOUNDED = (
+        "max_tokens={value} for a short answer ({kind}, ~{tokens} tokens): a runaway answer is "
+        "billed up to the cap, and output-tokens-per-minute rate limits are reserved against "
+        "max_tokens; {cap} would still be generous"
+    )
+    CEILING = "max_tokens={value} exceeds the team ceiling of {ceiling} (max-tokens-ceiling)"
+
+    def check_request(self, req: Request) -> None:
+        value_ref = req.arg("max_tokens")
+        value = value_ref.known_int() if value_ref is not None else None
+        if value is None or not req.accepts("max_tokens"):
+            return
+        ceiling = self.config.max_tokens_ceiling
+        if ceiling is not None and value > ceiling:
+            self._report(req, value, ceiling, self.CEILING.format(value=value, ceiling=ceiling))
+            return
+        bounded = bounded_answer(req.prompt(), req.params)
+        if bounded is None:
+            return
+        threshold = max(FLOOR, bounded.tokens * self.config.max_tokens_oversized_factor)
+        if value <= threshold:
+            return
+        cap = suggested_cap(bounded.tokens)
+        self._report(req, value, cap, self.BOUNDED.format(
+            value=value, kind=bounded.kind, tokens=bounded.tokens, cap=cap))
+
+    def _report(self, req: Request, value: int, cap: int, what: str) -> None:
+        self.report(
+            req.report_node("max_tokens"),
+            related=req.related("max_tokens", "max_tokens value defined here"),
+            fix=req.replace_literal("max_tokens", str(cap), Safety.UNSAFE,
+                                    self.fix_title.format(cap=cap)),
+            what=what,
+        )

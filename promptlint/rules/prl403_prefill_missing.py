@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from promptlint.edits import FixProposal
+from promptlint.findings import Safety
+from promptlint.resolve.intent import Structured, demands_structure
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+_PARSES_JSON = re.compile(
+    r"\b(?:json|orjson|ujson|simplejson)\.loads?\(|\bloads\(|model_validate_json\(|parse_raw\(|"
+    r"literal_eval\(|json_repair")
+_PARSES_XML = re.compile(
+    r"\bre\.(?:search|findall|match|finditer|fullmatch)\(|fromstring\(|BeautifulSoup\(|"
+    r"\.split\(\s*[\"']<|\.find\(\s*[\"']<|\.index\(\s*[\"']<")
+
+
+class PrefillMissing(Rule):
+    code = "PRL403"
+    name = "prefill-missing"
+    message = (
+        "The request asks for {kind} and the code parses the answer, but nothing constrains the "
+        "output (no prefill, output_config.format or forced tool): {advice}"
+    )
+    fix_title = "{advice}"
+    severity = "warning"
+    fix_availability = "display-only"
+
+    def check_request(self, req: Request) -> None:
+        model = self.model_info(req)
+        if req.method == "count_tokens" or req.open or model is None or model.prefill is None:
+            return
+        wanted = demands_structure(req.prompt())
+        if wanted is None or self._constrained(req):
+            return
+        if not self._parsed_nearby(req, wanted):
+            return
+        advice = self._advice(req, wanted, model.prefill)
+        self.report(
+            req.report_node("messages"),
+            fix=FixProposal(Safety.DISPLAY_ONLY, advice),
+            kind="JSON" if wanted.kind == "json" else f"XML in {wanted.opening} tags",
+            advice=advice,
+        )
+
+    @staticmethod
+    def _constrained(req: Request) -> bool:
+        output = req.arg("output_config")
+        config = output.as_dict() if output is not None else None
+        if output is not None and (config is None or config.open or "format" in config.items):
+            return True
+        if req.has("output_format"):
+            return True
+        choice = req.arg("tool_choice")
+        choice_config = choice.as_dict() if choice is not None else None
+        if choice is not None:
+            kind = choice_config.items.get("type") if choice_config is not None else None
+            if kind is None or kind.known_str() in ("any", "tool", None):
+                return True
+        messages = req.messages()
+        if messages is None or messages.open:
+            return True  # a prefill may be appended where we cannot see
+        last = req.last_message()
+        role = last.items.get("role") if last is not None else None
+        return role is not None and role.known_str() == "assistant"
+
+    @staticmethod
+    def _parsed_nearby(req: Request, wanted: Structured) -> bool:
+        node = req.scope.node
+        module = req.module or cst.Module(body=[])
+        code = module.code_for_node(node) if isinstance(node, cst.FunctionDef) else module.code
+        pattern = _PARSES_JSON if wanted.kind == "json" else _PARSES_XML
+        return bool(pattern.search(code))
+
+    @staticmethod
+    def _advice(req: Request, wanted: Structured, accepts_prefill: bool) -> str:
+        if accepts_prefill:
+            return (f"prefill the answer with a final {{\"role\": \"assistant\", \"content\": "
+                    f"\"{wanted.opening}\"}} message (and prepend it before parsing)")
+        model = req.model_id()
+        if wanted.kind == "json":
+            return (f"{model} rejects prefill: pass output_config={{\"format\": {{\"type\": "
+                    "\"json_schema\", \"schema\": ...}} or force a tool with tool_choice")
+        return (f"{model} rejects prefill: ask for JSON with output_config={{\"format\": "
+                "{{\"type\": \"json_schema\", ...}}}}, or force a tool with tool_choice")

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from promptlint.resolve.requests import Request
+from promptlint.rules.base import Rule
+
+
+class BatchCandidate(Rule):
+    code = "PRL601"
+    name = "batch-candidate"
+    message = (
+        "messages.{method} runs once per item of `{iterable}` and each result is only collected: "
+        "the Message Batches API costs 50% less for work no one waits on"
+    )
+    severity = "info"
+    default_enabled = False
+
+    def check_request(self, req: Request) -> None:
+        if not req.loops or req.batch or req.method == "count_tokens":
+            return
+        loop = req.loops[-1]
+        if isinstance(loop, cst.For):
+            targets = _names(loop.target)
+            iterable = loop.iter
+            body: cst.CSTNode = loop.body
+        elif isinstance(loop, (cst.ListComp, cst.GeneratorExp)):
+            targets = _names(loop.for_in.target)
+            iterable = loop.for_in.iter
+            body = loop.elt
+        else:
+            return  # while loops usually carry state from one request to the next
+        used: set[str] = set()
+        for arg in req.call.args:
+            used |= _names(arg.value)
+        if not used & targets:
+            return  # the request does not depend on the item: not one request per item
+        if (used - targets) & _mutated(body):
+            return  # results (or history) feed the next iteration: a conversation, not a batch
+        if _awaits_into_condition(body):
+            return
+        code = (req.module or cst.Module(body=[])).code_for_node(iterable)
+        self.report(req.anchor, method=req.method, iterable=code if len(code) <= 40 else "...")
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(Collector())
+    return found
+
+
+def _mutated(body: cst.CSTNode) -> set[str]:
+    """Names assigned, augmented or mutated by a method call inside ``body``."""
+    found: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                found.update(_root_names(target.target))
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            found.update(_root_names(node.target))
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            found.update(_root_names(node.target))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in (
+                    "append", "extend", "insert", "update", "add", "setdefault"):
+                found.update(_root_names(func.value))
+
+    body.visit(Collector())
+    return found
+
+
+def _root_names(node: cst.CSTNode) -> set[str]:
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, (cst.Tuple, cst.List)):
+        out: set[str] = set()
+        for element in node.elements:
+            out |= _root_names(element.value)
+        return out
+    return set()
+
+
+def _awaits_into_condition(body: cst.CSTNode) -> bool:
+    """A `break` in the loop means a result can stop the loop: the items are not independent."""
+    found = False
+
+    class Collector(cst.CSTVisitor):
+        def visit_Break(self, node: cst.Break) -> None:
+            nonlocal found
+            found = True
+
+    body.visit(Collector())
+    return found
