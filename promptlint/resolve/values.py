@@ -134,9 +134,10 @@ class Resolver:
             owner, bindings = scope.lookup(root.value)
             if any(b.kind in ("param", "loop") for b in bindings):
                 return True
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-                if depth < MAX_DEPTH and bindings[0].value is not expr:
-                    return self.value(bindings[0].value, owner, depth + 1).varies
+            single = bindings[0] if len(bindings) == 1 else None
+            if single is not None and single.kind == "assign" and single.value is not None:
+                if depth < MAX_DEPTH and single.value is not expr:
+                    return self.value(single.value, owner, depth + 1).varies
             return False
         if isinstance(expr, cst.Call):
             func = self.qualified(expr.func, scope) or ""
