@@ -324,6 +324,49 @@ def exact_counts(summaries: list[Any], counter: Any) -> None:
 
 
 @cli.command()
+@click.option("--refresh", is_flag=True,
+              help="Update limits, lifecycle and capabilities from the Models API "
+                   "(client.models.list(); needs ANTHROPIC_API_KEY).")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def models(refresh: bool, output_format: str) -> None:
+    """List the model catalogue (limits, prices, cache minimum, prefill, lifecycle)."""
+    from promptlint import modelcmd
+
+    try:
+        if refresh:
+            click.echo(modelcmd.refresh(), nl=False)
+            return
+        click.echo(modelcmd.listing(output_format), nl=False)
+    except modelcmd.RefreshError as exc:
+        _fail(str(exc))
+
+
+@cli.command()
+@common_options
+@click.option("--format", "report_format", type=click.Choice(["html", "markdown"]),
+              default="html", show_default=True)
+@click.option("-o", "--output", "output_file", type=click.Path(path_type=Path), required=True,
+              help="The file to write.")
+def report(
+    paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
+    extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...], force_exclude: bool | None,
+    respect_gitignore: bool | None, stdin_filename: Path | None, report_format: str,
+    output_file: Path,
+) -> None:
+    """Write a cost report: per request the prompt size, price per 1,000 requests now and after
+    the suggested fixes, monthly estimates from [tool.promptlint.traffic], and the findings."""
+    from promptlint.report.cost_report import render_report
+
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
+    results = gather(paths, config, stdin_filename, progress=True)
+    report_problems(results)
+    write_output(render_report(results, config, report_format), output_file)
+    click.echo(f"wrote {output_file}", err=True)
+
+
+@cli.command()
 @click.argument("key")
 def rule(key: str) -> None:
     """Show the documentation of one rule (by code or name)."""
