@@ -27,6 +27,7 @@ from promptlint.resolve.external import Project
 from promptlint.resolve.requests import Request, RequestFinder
 from promptlint.resolve.scope import build_scopes
 from promptlint.resolve.values import Resolver
+from promptlint.resolve.wrappers import WrapperCalls, detect, forced_names
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
 from promptlint.sources import Source
@@ -45,8 +46,22 @@ def _enabled(config: Config) -> tuple[type[Rule], ...]:
 
 def find_requests(module: cst.Module, path: Path | None = None,
                   project: Project | None = None) -> list[Request]:
+    """Requests written in this module (wrapper calls not included)."""
     scopes = build_scopes(module)
     return RequestFinder(module, scopes, Resolver(path, project)).find()
+
+
+def find_all_requests(module: cst.Module, path: Path, project: Project,
+                      config: Config) -> tuple[list[Request], list[str]]:
+    """Requests written here plus those made through wrapper functions called here, and the
+    names of the wrappers this module defines."""
+    scopes = build_scopes(module)
+    resolver = Resolver(path, project)
+    requests = RequestFinder(module, scopes, resolver).find()
+    local = detect(module, scopes, requests, path,
+                   forced_names(config.wrappers, path, project))
+    through_wrappers = WrapperCalls(module, scopes, resolver, project, local).requests()
+    return requests + through_wrappers, sorted(local)
 
 
 def lint_source(path: str, source: Source, config: Config,
@@ -67,8 +82,9 @@ def lint_source(path: str, source: Source, config: Config,
     except (RecursionError, MemoryError):
         result.problem = FileProblem(path, "too deeply nested for the parser; not checked")
         return result
+    project.wrapper_config = config.wrappers
     try:
-        requests = find_requests(module, Path(path), project)
+        requests, result.wrappers = find_all_requests(module, Path(path), project, config)
     except RecursionError:
         result.problem = FileProblem(path, "too deeply nested to analyse; not checked")
         return result
@@ -77,11 +93,12 @@ def lint_source(path: str, source: Source, config: Config,
     ignored = config.ignored_for(Path(path))
     raw: list[RawFinding] = []
     catalog = catalogue()
-    for rule_class in _enabled(config):
-        if rule_class.code in ignored:
-            continue
-        rule = rule_class(config, catalog)
-        for request in requests:
+    rules = [r(config, catalog) for r in _enabled(config) if r.code not in ignored]
+    standalone_cache: dict[int, set[tuple[str, str]]] = {}
+    for request in requests:
+        found: list[RawFinding] = []
+        for rule in rules:
+            before = len(rule.findings)
             try:
                 rule.check_request(request)
             except Exception as exc:  # a rule bug must not cost the user the other findings
@@ -89,14 +106,51 @@ def lint_source(path: str, source: Source, config: Config,
                     path, f"internal error in {rule.code} ({type(exc).__name__}: {exc}); "
                     "please report it"
                 )
-        raw.extend(rule.findings)
+            found.extend(rule.findings[before:])
+            del rule.findings[before:]
+        if request.site is not None:
+            found = _through_wrapper(request, found, rules, standalone_cache)
+        raw.extend(found)
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    result.requests = [_summary(path, source, positions, r) for r in requests]
+    result.requests = [_summary(path, source, positions, r) for r in requests
+                       if r.site is None]
     if raw:
         result.findings = _locate(path, source, positions, raw, project)
     result.dependencies = sorted(str(p) for p in project.touched)
     result.warnings = list(project.warnings)
     return result
+
+
+def _through_wrapper(request: Request, found: list[RawFinding], rules: list[Rule],
+                     cache: dict[int, set[tuple[str, str]]]) -> list[RawFinding]:
+    """Keep what the call site adds: findings the wrapper's own request does not have already,
+    with fixes only where they edit the caller's arguments."""
+    standalone = request.standalone
+    known: set[tuple[str, str]] = set()
+    if standalone is not None:
+        key = id(standalone)
+        if key not in cache:
+            messages: set[tuple[str, str]] = set()
+            for rule in rules:
+                before = len(rule.findings)
+                try:
+                    rule.check_request(standalone)
+                except Exception:
+                    pass
+                messages.update((f.rule.code, f.message) for f in rule.findings[before:])
+                del rule.findings[before:]
+            cache[key] = messages
+        known = cache[key]
+    kept = []
+    for item in found:
+        if (item.rule.code, item.message) in known:
+            continue
+        if item.fix is not None and not all(
+                request.can_edit(edit.start[0]) and request.can_edit(edit.end[0])
+                for edit in item.fix.edits):
+            item.fix = None
+        kept.append(item)
+    return kept
 
 
 def _summary(path: str, source: Source, positions: Any, request: Request) -> RequestSummary:

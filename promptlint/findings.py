@@ -114,3 +114,4 @@ class FileResult:
     requests: list[RequestSummary] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)  # other files the result depends on
     warnings: list[str] = field(default_factory=list)  # e.g. a template with a syntax error
+    wrappers: list[str] = field(default_factory=list)  # wrapper functions defined in the file

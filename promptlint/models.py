@@ -87,6 +87,8 @@ class Catalogue:
         self.version: str = data.get("catalogue_version", "unknown")
         self.as_of: str = data.get("as_of", self.version)
         self.sources: dict[str, str] = data.get("sources", {})
+        # set when a user file written by ``promptlint models --refresh`` was merged in
+        self.refreshed_at: str | None = data.get("refreshed_at")
         self.models: list[ModelInfo] = [_model(entry) for entry in data["models"]]
         self._by_id: dict[str, ModelInfo] = {}
         for model in self.models:
@@ -228,12 +230,16 @@ def merge_user_data(data: dict[str, Any], user: dict[str, Any]) -> dict[str, Any
             merged["models"].append(target)
             by_id[model_id] = target
         for key, value in facts.items():
-            if value is not None:
+            if key == "sources" and isinstance(value, dict):
+                # refreshed sources add to the bundled ones (per fact), never replace them all
+                target["sources"] = {**(target.get("sources") or {}), **value}
+            elif value is not None:
                 target[key] = value
         refreshed = set(facts)
         target["uncertain"] = [u for u in target.get("uncertain", []) if u not in refreshed]
     if user.get("refreshed_at"):
         merged["catalogue_version"] = f"{data.get('catalogue_version')}+{user['refreshed_at']}"
+        merged["refreshed_at"] = user["refreshed_at"]
     return merged
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from promptlint.config import Config
 from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult
-from promptlint.prefilter import may_contain_request
+from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
 from promptlint.sources import SourceError, read_bytes, read_source
 
@@ -19,14 +19,16 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 
 def check_bytes(name: str, path: Path, data: bytes, config: Config,
-                project: Project | None = None) -> FileResult:
+                project: Project | None = None,
+                wrapper_names: frozenset[bytes] | None = None) -> FileResult:
     from promptlint.engine import lint_source  # libcst is imported only for files that need it
 
     try:
         source = read_source(path, data)  # undecodable or malformed files are reported
     except SourceError as exc:
         return FileResult(name, problem=FileProblem(name, str(exc)))
-    if not may_contain_request(data):
+    if not may_contain_request(data) and not (
+            wrapper_names and may_call_wrapper(data, wrapper_names)):
         return FileResult(name)
     return lint_source(name, source, config, project)
 
@@ -45,10 +47,33 @@ def check_file(candidate: Candidate, config: Config, project: Project | None = N
 
 def check_candidates(candidates: Iterable[Candidate], config: Config,
                      on_file: Callable[[], None] | None = None) -> list[FileResult]:
+    """Check files in two passes: those that make requests, then those that may call one of
+    the wrapper functions the first pass found."""
     project = Project(config.root)  # parsed modules, prompt files and templates, shared
-    results = []
-    for candidate in candidates:
-        results.append(check_file(candidate, config, project))
+    items = list(candidates)
+    results: list[FileResult | None] = [None] * len(items)
+    later: list[int] = []
+    wrappers: set[bytes] = set()
+    for index, candidate in enumerate(items):
+        result = check_file(candidate, config, project)
+        if result.problem is None and not result.requests and not result.findings:
+            later.append(index)
+        else:
+            if on_file is not None:
+                on_file()
+        wrappers.update(name.rsplit(".", 1)[-1].encode() + b"(" for name in result.wrappers)
+        results[index] = result
+    names = frozenset(wrappers)
+    for index in later:
+        if names:
+            candidate = items[index]
+            try:
+                data = read_bytes(candidate.path)
+            except SourceError:
+                data = b""
+            if may_call_wrapper(data, names) and not may_contain_request(data):
+                results[index] = check_bytes(display_path(candidate.path), candidate.path,
+                                             data, config, project, names)
         if on_file is not None:
             on_file()
-    return results
+    return [r for r in results if r is not None]

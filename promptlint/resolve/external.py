@@ -74,6 +74,31 @@ class Project:
     files: dict[Path, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     touched: set[Path] = field(default_factory=set)  # files consulted for the current file
+    wrapper_config: tuple[str, ...] = ()  # [tool.promptlint] wrappers = ["pkg.mod:func"]
+    _wrappers: dict[Path, Any] = field(default_factory=dict)
+
+    def wrappers_of(self, path: Path) -> dict[str, Any]:
+        """The wrapper functions defined in another module of the project (cached)."""
+        path = path.resolve()
+        self.touched.add(path)
+        if path in self._wrappers:
+            return self._wrappers[path]
+        self._wrappers[path] = {}
+        loaded = self.load(path)
+        if loaded is None:
+            return {}
+        from promptlint.resolve.requests import RequestFinder
+        from promptlint.resolve.values import Resolver
+        from promptlint.resolve.wrappers import detect, forced_names
+
+        try:
+            requests = RequestFinder(loaded.module, loaded.scopes, Resolver(path, self)).find()
+            found = detect(loaded.module, loaded.scopes, requests, path,
+                           forced_names(self.wrapper_config, path, self))
+        except RecursionError:
+            found = {}
+        self._wrappers[path] = found
+        return found
 
     # ---- modules ----------------------------------------------------------------------------
     def find_module(self, dotted: str, importer: Path | None) -> Path | None:

@@ -37,6 +37,11 @@ class Request:
     params_node: cst.CSTNode | None = None  # batch: the params dict / call
     client_sets_timeout: bool = False  # the client was constructed with timeout=
     loops: tuple[cst.CSTNode, ...] = ()  # enclosing for/while loops and comprehensions
+    # a request made through the project's own wrapper function, seen from one call of it:
+    site: cst.Call | None = None  # the wrapper call in the linted file
+    site_nodes: frozenset[int] = frozenset()  # ids of the nodes of that call's arguments
+    foreign: Path | None = None  # the wrapper's module, when it is not the linted file
+    standalone: Request | None = None  # the wrapper's own request (for de-duplication)
     module: cst.Module | None = field(default=None, repr=False)
     _prompt: Prompt | None = field(default=None, repr=False)
 
@@ -78,17 +83,26 @@ class Request:
         value = self.arg(name)
         if value is None:
             return self.anchor
+        if self.site is not None and id(value.node) not in self.site_nodes:
+            return self.anchor  # supplied inside the wrapper: point at the wrapper call
         return value.node
 
     def related(self, name: str, message: str) -> list[tuple[cst.CSTNode, str]]:
         """The place a parameter's literal is defined, when that is outside the call."""
         value = self.arg(name)
-        if value is None or value.origin is None or value.origin is value.node:
+        if value is None:
+            return []
+        if self.site is not None and id(value.node) not in self.site_nodes:
+            node = value.origin if value.origin is not None else value.node
+            return [(node, message, value.origin_path or self.foreign)]
+        if value.origin is None or value.origin is value.node:
             return []
         return [(value.origin, message, value.origin_path)]
 
     def contains(self, node: cst.CSTNode) -> bool:
         """Whether ``node`` is written inside this request's call (or batch params)."""
+        if self.site is not None:
+            return id(node) in self.site_nodes
         root = self.params_node if self.batch and self.params_node is not None else self.call
         stack: list[cst.CSTNode] = [root]
         while stack:
@@ -106,10 +120,16 @@ class Request:
                            path: Path | None = None) -> list[tuple[Any, ...]]:
         if path is None and self.contains(node):
             return []
+        if path is None and self.site is not None:
+            path = self.foreign
         return [(node, message, path)]
 
+    def can_edit(self, node: cst.CSTNode) -> bool:
+        """Fixes of a wrapper call may only touch the caller's own arguments."""
+        return self.site is None or id(node) in self.site_nodes
+
     def keyword_arg(self, name: str) -> cst.Arg | None:
-        if self.batch:
+        if self.batch or self.site is not None:
             return None
         for arg in self.call.args:
             if arg.keyword is not None and arg.keyword.value == name:
@@ -129,6 +149,8 @@ class Request:
 
     # ---- fixes ----------------------------------------------------------------------------
     def add_kwarg(self, name: str, code: str, safety: Safety, title: str) -> FixProposal | None:
+        if self.site is not None:
+            return None
         if self.batch:
             node = self.params_node
             if not isinstance(node, cst.Dict):
@@ -141,6 +163,8 @@ class Request:
                                                           f"{name}={code}")])
 
     def remove_kwarg(self, name: str, safety: Safety, title: str) -> FixProposal | None:
+        if self.site is not None:
+            return None
         if self.batch and isinstance(self.params_node, cst.Dict):
             elements = self.params_node.elements
             element = next((e for e in elements if isinstance(e, cst.DictElement)
@@ -165,7 +189,7 @@ class Request:
         target = value.literal_node if at_definition else value.node
         if isinstance(target, cst.Arg):  # from a **splat: edit the dict literal's value
             target = value.literal_node
-        if not isinstance(target, edits.LITERAL_TYPES):
+        if not isinstance(target, edits.LITERAL_TYPES) or not self.can_edit(target):
             return None
         return FixProposal(safety, title, [NodeEdit.replace(target, code)])
 

@@ -101,6 +101,9 @@ class ScopeBuilder(cst.CSTVisitor):
         # loops (for statements and comprehensions) around each call of interest, innermost last
         self.loops: list[cst.CSTNode] = []
         self.call_loops: dict[cst.Call, tuple[cst.CSTNode, ...]] = {}
+        # calls of plain names and one-level attributes (f(...), self.f(...), mod.f(...)):
+        # candidates for calls of the project's own wrapper functions
+        self.plain_calls: list[tuple[cst.Call, Scope]] = []
         self.loop_stacks: list[list[cst.CSTNode]] = []
 
     @property
@@ -309,6 +312,8 @@ class ScopeBuilder(cst.CSTVisitor):
                 self.call_scopes[node] = self.scope
                 if self.loops:
                     self.call_loops[node] = tuple(self.loops)
+            elif isinstance(func.value, cst.Name):
+                self.plain_calls.append((node, self.scope))
             owner = func.value
             if isinstance(owner, cst.Name):
                 method = func.attr.value
@@ -320,6 +325,10 @@ class ScopeBuilder(cst.CSTVisitor):
                 elif method in ("append", "extend", "insert"):
                     value = node.args[0].value if method == "append" and node.args else None
                     self.scope.list_appends.setdefault(name, []).append(value)
+        elif isinstance(func, cst.Name):
+            self.plain_calls.append((node, self.scope))
+            if self.loops:
+                self.call_loops[node] = tuple(self.loops)
 
     def _record_update(self, name: str, node: cst.Call) -> None:
         updates = self.scope.dict_updates.setdefault(name, [])

@@ -111,6 +111,8 @@ class Resolver:
         self._active: set[int] = set()
         self.path = path
         self.project = project
+        # wrapper analysis: values of a function's parameters at one call site, by scope id
+        self.overrides: dict[int, dict[str, Value]] = {}
 
     def value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
         if depth > MAX_DEPTH or id(expr) in self._active:
@@ -132,6 +134,9 @@ class Resolver:
             root = root.value
         if isinstance(root, cst.Name):
             owner, bindings = scope.lookup(root.value)
+            passed = self.overrides.get(id(owner), {}).get(root.value)
+            if passed is not None:
+                return passed.varies
             if any(b.kind in ("param", "loop") for b in bindings):
                 return True
             single = bindings[0] if len(bindings) == 1 else None
@@ -319,6 +324,9 @@ class Resolver:
             if isinstance(inner_with.py, FileHandle):
                 return Value(inner_with.py, expr)
         if len(bindings) == 1 and bindings[0].kind == "param":
+            passed = self.overrides.get(id(owner), {}).get(expr.value)
+            if passed is not None:
+                return passed
             return Value(UNKNOWN, expr)
         inner = self._single_binding_value(expr.value, owner, bindings, depth)
         if inner is None:

@@ -1,0 +1,237 @@
+"""The project's own wrapper functions around Messages requests.
+
+A wrapper is a function (or method) that makes a request whose arguments depend on the
+function's parameters: ``def ask(prompt, max_tokens=1024): return client.messages.create(...)``.
+Each call of a wrapper is analysed as a request with the caller's arguments substituted (the
+wrapper's defaults where the caller passes none), and findings are reported at the call.
+Wrappers named in ``[tool.promptlint] wrappers`` are treated as wrappers even when the flow from
+parameter to request cannot be proven (their unmatched parameters stay unknown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import libcst as cst
+
+from promptlint.resolve.external import Project
+from promptlint.resolve.requests import Request, RequestFinder
+from promptlint.resolve.scope import Scope, ScopeBuilder, dotted_name
+from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Resolver, Value
+
+
+@dataclass(eq=False, repr=False)
+class Wrapper:
+    name: str
+    function: cst.FunctionDef
+    scope: Scope  # the function body's scope
+    module: cst.Module
+    scopes: ScopeBuilder
+    path: Path | None
+    requests: list[Request]  # the requests it makes, as seen inside the function
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(current.children)
+    return found
+
+
+def _params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
+           path: Path | None, forced: frozenset[str] = frozenset()) -> dict[str, Wrapper]:
+    """Wrappers defined in this module, by qualified name ("f" or "Class.method")."""
+    out: dict[str, Wrapper] = {}
+    for request in requests:
+        scope = request.scope
+        function = scope.node
+        if request.batch or scope.kind != "function" or not isinstance(function, cst.FunctionDef):
+            continue
+        params = {p.name.value for p in _params(function)}
+        star = function.params.star_kwarg
+        if isinstance(star, cst.Param):
+            params.add(star.name.value)
+        params.discard(scope.self_name or "")
+        name = function.name.value
+        if scope.class_scope is not None and isinstance(scope.class_scope.node, cst.ClassDef):
+            name = f"{scope.class_scope.node.name.value}.{name}"
+        used = set().union(*(_names(arg.value) for arg in request.call.args)) if (
+            request.call.args) else set()
+        if not (used & params) and name not in forced:
+            continue
+        wrapper = out.get(name)
+        if wrapper is None:
+            wrapper = Wrapper(name, function, scope, module, scopes, path, [])
+            out[name] = wrapper
+        wrapper.requests.append(request)
+    return out
+
+
+class WrapperCalls:
+    """Finds calls of wrappers in one module and builds the requests they make."""
+
+    def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver,
+                 project: Project, local: dict[str, Wrapper]) -> None:
+        self.module = module
+        self.scopes = scopes
+        self.resolver = resolver
+        self.project = project
+        self.local = local
+
+    def requests(self) -> list[Request]:
+        out: list[Request] = []
+        for call, scope in self.scopes.plain_calls:
+            wrapper, bound = self._callee(call, scope)
+            if wrapper is None:
+                continue
+            out.extend(self._derive(wrapper, call, scope, bound))
+        return out
+
+    # ---- which wrapper a call invokes ---------------------------------------------------------
+    def _callee(self, call: cst.Call, scope: Scope) -> tuple[Wrapper | None, bool]:
+        func = call.func
+        if isinstance(func, cst.Name):
+            owner, bindings = scope.lookup(func.value)
+            if len(bindings) != 1:
+                return None, False
+            binding = bindings[0]
+            if binding.kind == "function" and owner.kind == "module":
+                return self.local.get(func.value), False
+            if binding.kind == "import" and binding.imported is not None and binding.module:
+                return self._imported(binding.module, binding.imported), False
+            return None, False
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            base, attr = func.value.value, func.attr.value
+            if scope.kind == "function" and scope.class_scope is not None and (
+                    base == scope.self_name):
+                class_node = scope.class_scope.node
+                if isinstance(class_node, cst.ClassDef):
+                    return self.local.get(f"{class_node.name.value}.{attr}"), True
+            bindings = scope.lookup(base)[1]
+            if len(bindings) == 1 and bindings[0].kind == "import":
+                binding = bindings[0]
+                module = binding.module or ""
+                if binding.imported is not None:
+                    module = f"{module}.{binding.imported}" if module.strip(".") else (
+                        module + binding.imported)
+                return self._imported(module, attr), False
+        return None, False
+
+    def _imported(self, module_name: str, name: str) -> Wrapper | None:
+        if module_name.split(".")[0] == "anthropic":
+            return None
+        path = self.project.find_module(module_name, self.resolver.path)
+        if path is None:
+            return None
+        if self.resolver.path is not None and path == self.resolver.path.resolve():
+            return self.local.get(name)
+        return self.project.wrappers_of(path).get(name)
+
+    # ---- the request as made from this call -------------------------------------------------
+    def _derive(self, wrapper: Wrapper, call: cst.Call, caller_scope: Scope,
+                bound: bool) -> list[Request]:
+        function = wrapper.function
+        positional = [*function.params.posonly_params, *function.params.params]
+        if wrapper.scope.self_name is not None:
+            positional = positional[1:]  # self is bound by the call
+        keyword_only = list(function.params.kwonly_params)
+        star_kwarg = function.params.star_kwarg
+        star_arg = function.params.star_arg
+        passed: dict[str, Value] = {}
+        extra_keywords: dict[str, Value] = {}
+        extra_positional: list[Value] = []
+        caller_splat = False
+        index = 0
+        for arg in call.args:
+            value = self.resolver.value(arg.value, caller_scope)
+            value = Value(value.py, arg.value, value.origin, value.origin_path, value.varies)
+            if arg.star:
+                caller_splat = True
+                continue
+            if arg.keyword is None:
+                if index < len(positional):
+                    passed[positional[index].name.value] = value
+                else:
+                    extra_positional.append(value)
+                index += 1
+                continue
+            name = arg.keyword.value
+            if any(p.name.value == name for p in (*positional, *keyword_only)):
+                passed[name] = value
+            else:
+                extra_keywords[name] = value
+        parent = wrapper.scope.parent or wrapper.scope
+        wrapper_resolver = self._wrapper_resolver(wrapper)
+        mapping: dict[str, Value] = {}
+        for param in (*positional, *keyword_only):
+            name = param.name.value
+            if name in passed:
+                mapping[name] = passed[name]
+            elif param.default is not None and not caller_splat:
+                mapping[name] = wrapper_resolver.value(param.default, parent)
+            else:
+                mapping[name] = Value(UNKNOWN, call)
+        if isinstance(star_kwarg, cst.Param):
+            mapping[star_kwarg.name.value] = Value(
+                DictValue(dict(extra_keywords), open=caller_splat), call)
+        if isinstance(star_arg, cst.Param):
+            mapping[star_arg.name.value] = Value(
+                ListValue(list(extra_positional), open=caller_splat), call)
+        wrapper_resolver.overrides[id(wrapper.scope)] = mapping
+        finder = RequestFinder(wrapper.module, wrapper.scopes, wrapper_resolver)
+        site_nodes = frozenset(id(n) for a in call.args for n in _walk(a.value))
+        anchor = call.func.attr if isinstance(call.func, cst.Attribute) else call.func
+        foreign = None
+        if wrapper.module is not self.module:
+            foreign = wrapper.path
+        out = []
+        for standalone in wrapper.requests:
+            derived = finder._request(standalone.call, standalone.scope, standalone.method,
+                                      standalone.beta)
+            out.append(replace(
+                derived, anchor=anchor, module=self.module, loops=standalone.loops,
+                client_sets_timeout=standalone.client_sets_timeout, site=call,
+                site_nodes=site_nodes, foreign=foreign, standalone=standalone,
+                scope=caller_scope,
+            ))
+        return out
+
+    def _wrapper_resolver(self, wrapper: Wrapper) -> Resolver:
+        return Resolver(wrapper.path, self.project)
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)
+    return out
+
+
+def forced_names(config_wrappers: tuple[str, ...], module_path: Path | None,
+                 project: Project) -> frozenset[str]:
+    """Names from `wrappers = ["pkg.module:function", ...]` that live in ``module_path``."""
+    out = set()
+    for entry in config_wrappers:
+        module_name, _, function = entry.partition(":")
+        if not function:
+            continue
+        path = project.find_module(module_name, None)
+        if path is not None and module_path is not None and path == module_path.resolve():
+            out.add(function)
+    return frozenset(out)
+
+
+__all__ = ["Wrapper", "WrapperCalls", "detect", "dotted_name", "forced_names"]
