@@ -42,7 +42,9 @@ class Config:
     default_max_tokens: int = 1024
     max_tokens_ceiling: int | None = None
     max_tokens_oversized_factor: float = 8.0
-    wrappers: tuple[str, ...] = ()
+    wrappers: tuple[str, ...] = ()  # "pkg.module:function" or "pkg.module:Class.method"
+    # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
+    wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the pyproject.toml this came from
@@ -80,7 +82,7 @@ class Config:
         fields = (
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
-            self.wrappers,
+            self.wrappers, self.wrapper_params,
         )
         return repr(fields)
 
@@ -141,6 +143,31 @@ def _per_file_ignores(key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]]
     return tuple(out)
 
 
+def _wrappers(key: str, value: Any) -> dict[str, Any]:
+    """`wrappers = ["app.llm:ask", {function = "app.llm:call", params = {limit = "max_tokens"}}]`"""
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of \"module:function\" strings or tables")
+    names: list[str] = []
+    params: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    for item in value:
+        if isinstance(item, dict):
+            function = item.get("function")
+            mapping = item.get("params", {})
+            unknown = set(item) - {"function", "params"}
+            if unknown or not isinstance(mapping, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+                raise ConfigError(f"{key} tables take function = \"module:function\" and "
+                                  "params = {wrapper_parameter = \"request_parameter\"}")
+            item = function
+            if isinstance(function, str):
+                params.append((function, tuple(sorted(mapping.items()))))
+        if not isinstance(item, str) or ":" not in item or item.startswith(":"):
+            raise ConfigError(f"{key} entries look like \"package.module:function\", "
+                              f"got {item!r}")
+        names.append(item)
+    return {"wrappers": tuple(names), "wrapper_params": tuple(params)}
+
+
 def _traffic(key: str, value: Any) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a table of call site = requests per day")
@@ -159,7 +186,7 @@ _KEYS = {
     "default-max-tokens": ("default_max_tokens", _positive_int),
     "max-tokens-ceiling": ("max_tokens_ceiling", _positive_int),
     "max-tokens-oversized-factor": ("max_tokens_oversized_factor", _positive_number),
-    "wrappers": ("wrappers", _str_list),
+    "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
 }
 
@@ -201,7 +228,11 @@ def from_table(table: Mapping[str, Any], source: Path | None, base: Config) -> C
             raise ConfigError(f"{where}unknown key {key!r} in [tool.promptlint] (known: {known})")
         name, convert = _KEYS[key]
         try:
-            changes[name] = convert(key, value)
+            converted = convert(key, value)
+            if isinstance(converted, dict):  # one key that sets several fields
+                changes.update(converted)
+            else:
+                changes[name] = converted
         except ConfigError as exc:
             where = f"{source}: " if source else ""
             raise ConfigError(f"{where}[tool.promptlint] {exc}") from None

@@ -60,7 +60,9 @@ def find_all_requests(module: cst.Module, path: Path, project: Project,
     requests = RequestFinder(module, scopes, resolver).find()
     local = detect(module, scopes, requests, path,
                    forced_names(config.wrappers, path, project))
-    through_wrappers = WrapperCalls(module, scopes, resolver, project, local).requests()
+    param_maps = {name: dict(pairs) for name, pairs in config.wrapper_params}
+    through_wrappers = WrapperCalls(module, scopes, resolver, project, local,
+                                    param_maps).requests()
     return requests + through_wrappers, sorted(local)
 
 

@@ -11,9 +11,9 @@ from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult, Finding
 from promptlint.fixer import applicable, fix_document, make_document
 from promptlint.fsutil import atomic_write_bytes
-from promptlint.prefilter import may_contain_request
+from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
-from promptlint.runner import display_path
+from promptlint.runner import display_path, imported_wrapper_names
 from promptlint.sources import SourceError, read_bytes, read_source
 
 
@@ -68,11 +68,12 @@ class FixRun:
         except SourceError as exc:
             self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
             return None
-        if not may_contain_request(data):
-            self.results.append(FileResult(name))
-            return None
         if self._project is None:
             self._project = Project(self.config.root)
+        if not may_contain_request(data) and not may_call_wrapper(
+                data, frozenset(imported_wrapper_names(data, path, self._project))):
+            self.results.append(FileResult(name))
+            return None
         outcome = fix_document(make_document(source), name, self.config, self.unsafe,
                                self._project)
         result = outcome.result or FileResult(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -63,17 +64,57 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                 on_file()
         wrappers.update(name.rsplit(".", 1)[-1].encode() + b"(" for name in result.wrappers)
         results[index] = result
-    names = frozenset(wrappers)
     for index in later:
-        if names:
-            candidate = items[index]
-            try:
-                data = read_bytes(candidate.path)
-            except SourceError:
-                data = b""
-            if may_call_wrapper(data, names) and not may_contain_request(data):
-                results[index] = check_bytes(display_path(candidate.path), candidate.path,
-                                             data, config, project, names)
+        candidate = items[index]
+        try:
+            data = read_bytes(candidate.path)
+        except SourceError:
+            data = b""
+        # wrappers found in this run, and those of project modules this file imports
+        names = frozenset(wrappers | imported_wrapper_names(data, candidate.path, project))
+        if names and may_call_wrapper(data, names) and not may_contain_request(data):
+            results[index] = check_bytes(display_path(candidate.path), candidate.path,
+                                         data, config, project, names)
         if on_file is not None:
             on_file()
     return [r for r in results if r is not None]
+
+
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+
+
+def imported_wrapper_names(data: bytes, path: Path, project: Project) -> set[bytes]:
+    """Wrapper names (as ``name(``) of the project modules a file imports, found cheaply: only
+    modules that contain the bytes ``messages`` are parsed."""
+    out: set[bytes] = set()
+    for match in _IMPORT.finditer(data):
+        module = (match.group(1) or match.group(2) or b"").decode("ascii", "replace")
+        if not module or module.split(".")[0] in ("anthropic", "os", "sys", "typing"):
+            continue
+        for candidate in (module, module.rsplit(".", 1)[0] if "." in module else None):
+            if not candidate:
+                continue
+            found = project.find_module(candidate, path)
+            if found is None:
+                continue
+            try:
+                if not may_contain_request(found.read_bytes()):
+                    continue
+            except OSError:
+                continue
+            out.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in project.wrappers_of(found))
+            break
+        # "from pkg import module" imports a module: look inside it too
+        if match.group(1):
+            line_end = data.find(b"\n", match.end())
+            names = data[match.end():line_end if line_end != -1 else None]
+            for name in re.findall(rb"\w+", names.split(b"#")[0]):
+                sub = project.find_module(f"{module}.{name.decode()}", path)
+                if sub is not None:
+                    try:
+                        if may_contain_request(sub.read_bytes()):
+                            out.update(n.rsplit(".", 1)[-1].encode() + b"("
+                                       for n in project.wrappers_of(sub))
+                    except OSError:
+                        continue
+    return out

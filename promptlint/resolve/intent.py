@@ -96,8 +96,18 @@ _LABEL_LIST = re.compile(
     r"\s*,?\s*(?:or|and)\s*[\"'`]?[\w-]+[\"'`]?)", _FLAGS)
 
 
+# "Answer ALLOW or BLOCK": without "as"/"with"/"one of", labels must look like labels
+# (capitals or quoted), so "answer questions or requests" is not a label set
+_BARE_LABELS = re.compile(
+    r"\b(?i:answer|respond|reply|return|output)\b(?:\s+(?i:only|exactly|just|strictly|with))*"
+    r"\s*:?\s*"
+    r"(?P<labels>(?:[A-Z][A-Z_]+|[\"'`][\w -]+[\"'`])(?:\s*(?:,|/|\|)\s*(?:[A-Z][A-Z_]+|"
+    r"[\"'`][\w -]+[\"'`]))*\s*,?\s*or\s*(?:[A-Z][A-Z_]+|[\"'`][\w -]+[\"'`]))\b",
+    re.DOTALL)
+
+
 def _labels(text: str) -> Bounded | None:
-    match = _LABEL_LIST.search(text)
+    match = _LABEL_LIST.search(text) or _BARE_LABELS.search(text)
     if match is None:
         return None
     labels = [s.strip(" \"'`") for s in re.split(r",|/|\||\bor\b|\band\b", match.group("labels"))]

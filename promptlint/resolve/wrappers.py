@@ -81,7 +81,9 @@ class WrapperCalls:
     """Finds calls of wrappers in one module and builds the requests they make."""
 
     def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver,
-                 project: Project, local: dict[str, Wrapper]) -> None:
+                 project: Project, local: dict[str, Wrapper],
+                 param_maps: dict[str, dict[str, str]] | None = None) -> None:
+        self.param_maps = param_maps or {}
         self.module = module
         self.scopes = scopes
         self.resolver = resolver
@@ -194,12 +196,17 @@ class WrapperCalls:
         foreign = None
         if wrapper.module is not self.module:
             foreign = wrapper.path
+        declared = self.param_maps.get(f"{_module_name(wrapper, self.project)}:{wrapper.name}", {})
         out = []
         for standalone in wrapper.requests:
             derived = finder._request(standalone.call, standalone.scope, standalone.method,
                                       standalone.beta)
+            for wrapper_param, request_param in declared.items():
+                if wrapper_param in passed:  # declared in config: the caller's value is sent
+                    derived.params[request_param] = passed[wrapper_param]
             out.append(replace(
-                derived, anchor=anchor, module=self.module, loops=standalone.loops,
+                derived, anchor=anchor, module=self.module,
+                loops=self.scopes.call_loops.get(call, ()),
                 client_sets_timeout=standalone.client_sets_timeout, site=call,
                 site_nodes=site_nodes, foreign=foreign, standalone=standalone,
                 scope=caller_scope,
@@ -208,6 +215,21 @@ class WrapperCalls:
 
     def _wrapper_resolver(self, wrapper: Wrapper) -> Resolver:
         return Resolver(wrapper.path, self.project)
+
+
+def _module_name(wrapper: Wrapper, project: Project) -> str:
+    if wrapper.path is None:
+        return ""
+    try:
+        relative = wrapper.path.resolve().relative_to(project.root.resolve())
+    except ValueError:
+        return wrapper.path.stem
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
 
 
 def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:

@@ -69,11 +69,21 @@ class PrefillMissing(Rule):
 
     @staticmethod
     def _parsed_nearby(req: Request, wanted: Structured) -> bool:
-        node = req.scope.node
-        module = req.module or cst.Module(body=[])
-        code = module.code_for_node(node) if isinstance(node, cst.FunctionDef) else module.code
+        """The response is parsed in the function that makes the request (or, for a call of
+        a wrapper, in the caller or the wrapper)."""
         pattern = _PARSES_JSON if wanted.kind == "json" else _PARSES_XML
-        return bool(pattern.search(code))
+        scopes = [req.scope] + ([req.standalone.scope] if req.standalone is not None else [])
+        for scope in scopes:
+            node = scope.node
+            if isinstance(node, cst.FunctionDef):
+                code = cst.Module(body=[]).code_for_node(node)
+            elif isinstance(node, cst.Module):
+                code = node.code
+            else:
+                continue
+            if pattern.search(code):
+                return True
+        return False
 
     @staticmethod
     def _advice(req: Request, wanted: Structured, accepts_prefill: bool) -> str:

@@ -31,7 +31,7 @@ class BatchCandidate(Rule):
         else:
             return  # while loops usually carry state from one request to the next
         used: set[str] = set()
-        for arg in req.call.args:
+        for arg in (req.site or req.call).args:
             used |= _names(arg.value)
         if not used & targets:
             return  # the request does not depend on the item: not one request per item
