@@ -56,6 +56,8 @@ class ModelInfo:
     prefill: bool | None = None
     structured_outputs: bool | None = None
     thinking: tuple[str, ...] = ()
+    thinking_default_on: bool | None = None  # thinks when the request sets no `thinking`
+    forced_tool_choice: bool | None = None  # accepts tool_choice any/tool
     tokenizer: str = "legacy"
     uncertain: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
@@ -199,6 +201,8 @@ def _model(entry: dict[str, Any]) -> ModelInfo:
         prefill=entry.get("prefill"),
         structured_outputs=entry.get("structured_outputs"),
         thinking=tuple(entry.get("thinking") or ()),
+        thinking_default_on=entry.get("thinking_default_on"),
+        forced_tool_choice=entry.get("forced_tool_choice"),
         tokenizer=entry.get("tokenizer", "legacy"),
         uncertain=frozenset(entry.get("uncertain") or ()),
         notes=entry.get("notes") or "",

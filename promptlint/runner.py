@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from promptlint.cache import ResultCache
 from promptlint.config import Config
 from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult
@@ -46,47 +49,137 @@ def check_file(candidate: Candidate, config: Config, project: Project | None = N
     return check_bytes(name, candidate.path, data, config, project)
 
 
+# ---- many files: cache, pool, and the wrapper pass ---------------------------------------------
+
+POOL_MIN_FILES = 8  # below this many files to parse, a process pool costs more than it saves
+
+_WORKER_PROJECT: Project | None = None
+
+
+def _worker(job: tuple[str, Path, bytes, Config, frozenset[bytes] | None]) -> FileResult:
+    global _WORKER_PROJECT
+    name, path, data, config, names = job
+    if _WORKER_PROJECT is None or _WORKER_PROJECT.root != config.root:
+        _WORKER_PROJECT = Project(config.root)
+    return check_bytes(name, path, data, config, _WORKER_PROJECT, names)
+
+
+def _jobs() -> int:
+    try:
+        return max(1, int(os.environ.get("PROMPTLINT_JOBS", "0"))) if os.environ.get(
+            "PROMPTLINT_JOBS") else (os.cpu_count() or 1)
+    except ValueError:
+        return os.cpu_count() or 1
+
+
+def _run(jobs: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]],
+         project: Project, on_file: Callable[[], None] | None) -> list[FileResult]:
+    """Lint the files of ``jobs``: in this process, or in a pool when there are many."""
+    workers = min(_jobs(), len(jobs) // (POOL_MIN_FILES // 2) or 1)
+    if workers > 1 and len(jobs) >= POOL_MIN_FILES and "fork" in mp.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor
+
+        out = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            for result in pool.map(_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+                out.append(result)
+                if on_file is not None:
+                    on_file()
+        return out
+    out = []
+    for name, path, data, config, names in jobs:
+        out.append(check_bytes(name, path, data, config, project, names))
+        if on_file is not None:
+            on_file()
+    return out
+
+
 def check_candidates(candidates: Iterable[Candidate], config: Config,
-                     on_file: Callable[[], None] | None = None) -> list[FileResult]:
+                     on_file: Callable[[], None] | None = None,
+                     cache: ResultCache | None = None) -> list[FileResult]:
     """Check files in two passes: those that make requests, then those that may call one of
-    the wrapper functions the first pass found."""
+    the wrapper functions the first pass found. Cached results are reused while the file and
+    everything it depended on are unchanged."""
     project = Project(config.root)  # parsed modules, prompt files and templates, shared
     items = list(candidates)
     results: list[FileResult | None] = [None] * len(items)
+    contents: dict[int, bytes] = {}
+    first: list[int] = []
     later: list[int] = []
-    wrappers: set[bytes] = set()
     for index, candidate in enumerate(items):
-        result = check_file(candidate, config, project)
-        if result.problem is None and not result.requests and not result.findings:
-            later.append(index)
-        else:
-            if on_file is not None:
-                on_file()
-        wrappers.update(name.rsplit(".", 1)[-1].encode() + b"(" for name in result.wrappers)
-        results[index] = result
-    for index in later:
-        candidate = items[index]
+        name = display_path(candidate.path)
+        if candidate.problem is not None:
+            results[index] = FileResult(name, problem=FileProblem(name, candidate.problem))
+            continue
         try:
             data = read_bytes(candidate.path)
-        except SourceError:
-            data = b""
-        # wrappers found in this run, and those of project modules this file imports
-        names = frozenset(wrappers | imported_wrapper_names(data, candidate.path, project))
-        if names and may_call_wrapper(data, names) and not may_contain_request(data):
-            results[index] = check_bytes(display_path(candidate.path), candidate.path,
-                                         data, config, project, names)
-        if on_file is not None:
-            on_file()
+        except SourceError as exc:
+            results[index] = FileResult(name, problem=FileProblem(name, str(exc)))
+            continue
+        contents[index] = data
+        (first if may_contain_request(data) else later).append(index)
+
+    def lint(indices: list[int], names: frozenset[bytes] | None) -> None:
+        jobs = []
+        todo = []
+        for index in indices:
+            candidate, data = items[index], contents[index]
+            name = display_path(candidate.path)
+            cached = cache.get(name, data) if cache is not None else None
+            if cached is not None:
+                results[index] = cached
+                if on_file is not None:
+                    on_file()
+                continue
+            jobs.append((name, candidate.path, data, config, names))
+            todo.append(index)
+        for index, result in zip(todo, _run(jobs, project, on_file), strict=True):
+            results[index] = result
+            if cache is not None and result.problem is None:
+                cache.put(result.path, contents[index], result)
+
+    lint(first, None)
+    wrappers: set[bytes] = set()
+    known: dict[Path, list[str]] = {}
+    for index in first:
+        result = results[index]
+        if result is not None and result.wrappers:
+            wrappers.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in result.wrappers)
+            known[items[index].path.resolve()] = result.wrappers
+    second = []
+    for index in later:
+        data = contents[index]
+        names = frozenset(wrappers | imported_wrapper_names(data, items[index].path, project,
+                                                            known))
+        if names and may_call_wrapper(data, names):
+            second.append(index)
+        else:
+            # nothing to lint, but decoding problems are still reported
+            results[index] = check_bytes(display_path(items[index].path), items[index].path,
+                                         data, config, project)
+            if on_file is not None:
+                on_file()
+    all_names = frozenset(wrappers | {n for i in second for n in imported_wrapper_names(
+        contents[i], items[i].path, project, known)})
+    lint(second, all_names)
     return [r for r in results if r is not None]
 
 
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
 
-def imported_wrapper_names(data: bytes, path: Path, project: Project) -> set[bytes]:
+def imported_wrapper_names(data: bytes, path: Path, project: Project,
+                           known: dict[Path, list[str]] | None = None) -> set[bytes]:
     """Wrapper names (as ``name(``) of the project modules a file imports, found cheaply: only
-    modules that contain the bytes ``messages`` are parsed."""
+    modules that contain the bytes ``messages`` are parsed (and not those already linted)."""
     out: set[bytes] = set()
+    known = known or {}
+
+    def names_of(module_path: Path) -> list[str]:
+        if module_path in known:
+            return known[module_path]
+        return list(project.wrappers_of(module_path))
+
     for match in _IMPORT.finditer(data):
         module = (match.group(1) or match.group(2) or b"").decode("ascii", "replace")
         if not module or module.split(".")[0] in ("anthropic", "os", "sys", "typing"):
@@ -102,7 +195,7 @@ def imported_wrapper_names(data: bytes, path: Path, project: Project) -> set[byt
                     continue
             except OSError:
                 continue
-            out.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in project.wrappers_of(found))
+            out.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in names_of(found))
             break
         # "from pkg import module" imports a module: look inside it too
         if match.group(1):
@@ -114,7 +207,7 @@ def imported_wrapper_names(data: bytes, path: Path, project: Project) -> set[byt
                     try:
                         if may_contain_request(sub.read_bytes()):
                             out.update(n.rsplit(".", 1)[-1].encode() + b"("
-                                       for n in project.wrappers_of(sub))
+                                       for n in names_of(sub))
                     except OSError:
                         continue
     return out

@@ -11,7 +11,8 @@ from promptlint import sdk
 from promptlint.models import catalogue
 
 FACTS = ("max_output_tokens", "context_window", "price_per_mtok", "min_cacheable_tokens",
-         "prefill", "structured_outputs", "thinking", "status", "released", "retirement_date")
+         "prefill", "structured_outputs", "thinking", "status", "released", "retirement_date",
+         "thinking_default_on", "forced_tool_choice")
 
 
 def test_sdk_data_matches_installed_sdk() -> None:

@@ -63,7 +63,7 @@ VIEWS = textwrap.dedent('''\
 
     def classify(ticket):
         return ask(f"Classify this ticket as billing, technical or general:\\n{ticket}",
-                   max_tokens=4096)
+                   max_tokens=4096, model="claude-haiku-4-5")
 
 
     def essay(topic):
@@ -129,7 +129,7 @@ def test_fix_edits_only_the_callers_argument(app: Path) -> None:
     proc = run_cli("fix", "--unsafe-fixes", "app/views.py", cwd=app)
     assert proc.returncode == 1, proc.stdout
     views = (app / "app" / "views.py").read_text()
-    assert "max_tokens=64)" in views  # the classifier's cap, at the call
+    assert "max_tokens=64, model=" in views  # the classifier's cap, at the call
     assert 'model="claude-opus-5-5"' in views
     assert (app / "app" / "llm.py").read_text() == LLM  # the wrapper is untouched
 
@@ -147,15 +147,14 @@ def test_declared_wrapper_with_parameter_map(tmp_path: Path) -> None:
         '''))
     (tmp_path / "svc.py").write_text(textwrap.dedent('''\
         import anthropic
-        from settings import options_for
+        from settings import clamp
 
         client = anthropic.Anthropic()
 
 
         def call(prompt, limit=1000):
-            return client.messages.create(model="claude-sonnet-5-5",
-                                          messages=[{"role": "user", "content": prompt}],
-                                          **options_for(limit))
+            return client.messages.create(model="claude-haiku-4-5", max_tokens=clamp(limit),
+                                          messages=[{"role": "user", "content": prompt}])
 
 
         def moderate(text):
@@ -186,8 +185,12 @@ def test_bad_wrapper_config(tmp_path: Path, entry: str) -> None:
         ("Classify the email as spam, promo, personal or work.", "one label of 4"),
         ("Answer ALLOW or BLOCK.", "one label of 2"),
         ("Return only a number: the invoice total.", "a number or date"),
-        ("Describe the bug in one sentence.", None),  # "describe" is open-ended
-        ("State the root cause in one sentence.", "one sentence"),
+        ("Describe the bug in one sentence.", "one sentence"),  # explicit limits win
+        ("Describe the bug.", None),
+        ("Answer questions about orders. Start with yes or no, then explain.", None),
+        ("Respond to the customer with empathy and care.", None),
+        ("Answer questions about the date of delivery.", None),
+        ("Classify the bug report as bug, feature or question.", "one label of 3"),
         ("Give the gist in under 30 words.", "under 30 words"),
         ("Reply with a JSON object with keys name, email and plan.", "a JSON object with 3 keys"),
         ("Write a short story about a robot.", None),
@@ -204,7 +207,7 @@ def test_bounded_answers(codes, ask: str, expected: str | None) -> None:
     import anthropic
     client = anthropic.Anthropic()
     def run(text):
-        return client.messages.create(model="claude-sonnet-5-5", max_tokens=4000,
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=4000,
                                       system={ask!r},
                                       messages=[{{"role": "user", "content": text}}])
     """)
@@ -213,6 +216,18 @@ def test_bounded_answers(codes, ask: str, expected: str | None) -> None:
         assert found == []
     else:
         assert len(found) == 1 and f"({expected}," in found[0].message
+
+
+def test_models_that_think_by_default_are_not_flagged(codes) -> None:
+    code = textwrap.dedent("""
+    import anthropic
+    client = anthropic.Anthropic()
+    def run(text):
+        return client.messages.create(model="claude-opus-5-5", max_tokens=4096,
+                                      system="Answer yes or no.",
+                                      messages=[{"role": "user", "content": text}])
+    """)
+    assert codes(code) == []
 
 
 def test_thinking_and_forced_tools(codes) -> None:
@@ -224,11 +239,11 @@ def test_thinking_and_forced_tools(codes) -> None:
                   "verdict": {"type": "string", "enum": ["approve", "reject"]},
                   "confidence": {"type": "number"}}}}]
     def review(diff):
-        client.messages.create(model="claude-sonnet-5", max_tokens=4096, tools=TOOLS,
+        client.messages.create(model="claude-haiku-4-5", max_tokens=4096, tools=TOOLS,
                                tool_choice={"type": "tool", "name": "verdict"},
                                messages=[{"role": "user", "content": diff}])
-        client.messages.create(model="claude-sonnet-5", max_tokens=4096,
-                               thinking={"type": "adaptive"},
+        client.messages.create(model="claude-haiku-4-5", max_tokens=4096,
+                               thinking={"type": "enabled", "budget_tokens": 2048},
                                system="Answer yes or no.",
                                messages=[{"role": "user", "content": diff}])
     """)

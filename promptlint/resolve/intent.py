@@ -15,9 +15,13 @@ from promptlint.tokens import estimate
 _FLAGS = re.IGNORECASE | re.DOTALL
 _VERB = r"(?:answer|respond|reply|return|output|say|classify|label|categori[sz]e|rate|score)"
 _OPEN_ENDED = re.compile(
-    r"\b(?:essay|article|blog post|story|poem|report|code|implement|refactor|program|script|"
-    r"summari[sz]e|summary|explain (?:in detail|why|how)|step[- ]by[- ]step|draft|write (?:a|an|"
-    r"the)|translate|rewrite|describe)\b", _FLAGS)
+    r"\b(?:write|draft|compose|generate|produce|create)\s+(?:a|an|the|some)?\s*(?:\w+\s+){0,2}"
+    r"(?:essay|article|report|story|poem|post|code|program|script|function|email|letter|"
+    r"summary|description|plan)s?\b|\b(?:implement|refactor|summari[sz]e|explain|describe|"
+    r"translate|rewrite|elaborate|discuss|brainstorm)\b|step[- ]by[- ]step|in detail", _FLAGS)
+# explicit length limits hold even for asks that are otherwise open-ended
+_EXPLAIN_AFTER = re.compile(r"\b(?:then|and)\s+(?:explain|justify|give|describe|say why)|"
+                            r"\b(?:reason|reasoning|justification|why)\b", _FLAGS)
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,19 @@ def bounded_answer(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
     tool = _forced_tool(params)
     if tool is not None:
         return tool
-    text = _ask_text(prompt)
-    if text is None or _OPEN_ENDED.search(text):
-        return None
     tagged = _prefill_and_stop(prompt, params)
     if tagged is not None:
         return tagged
-    for finder in (_yes_no, _one_word, _labels, _number, _one_sentence, _n_words, _json_keys):
+    text = _ask_text(prompt)
+    if text is None:
+        return None
+    for finder in (_one_sentence, _n_words):
+        found = finder(text)
+        if found is not None:
+            return found
+    if _OPEN_ENDED.search(text) or _EXPLAIN_AFTER.search(text):
+        return None
+    for finder in (_yes_no, _one_word, _labels, _number, _json_keys):
         found = finder(text)
         if found is not None:
             return found
@@ -77,8 +87,9 @@ def _prefill_and_stop(prompt: Prompt, params: dict[str, Value]) -> Bounded | Non
 
 
 def _yes_no(text: str) -> Bounded | None:
-    if re.search(r"\b(?:yes or no|yes/no|\"yes\" or \"no\"|'yes' or 'no'|true or false)\b",
-                 text, _FLAGS) and re.search(_VERB + r"|\bonly\b", text, _FLAGS):
+    if re.search(r"\b(?:answer|respond|reply|say|output|return)\b(?:\s+(?:only|just|with|"
+                 r"strictly|exactly|either))*\s*:?\s*[\"'`]?(?:yes|true)[\"'`]?\s*(?:or|/)\s*"
+                 r"[\"'`]?(?:no|false)\b", text, _FLAGS):
         return Bounded("yes/no", 5)
     return None
 
@@ -90,10 +101,10 @@ def _one_word(text: str) -> Bounded | None:
 
 
 _LABEL_LIST = re.compile(
-    r"\b(?:classify|categori[sz]e|label|tag|answer|respond|reply)\b[^.\n]{0,60}?"
-    r"\b(?:as|with|into|one of|either)\b:?\s*"
+    r"\b(?:classify|categori[sz]e|label|tag)\b[^.\n]{0,60}?"
+    r"\b(?:as|into|one of|either|from)\b:?\s*"
     r"(?P<labels>[\"'`]?[\w-]+[\"'`]?(?:\s*(?:,|/|\|)\s*[\"'`]?[\w-]+[\"'`]?)*"
-    r"\s*,?\s*(?:or|and)\s*[\"'`]?[\w-]+[\"'`]?)", _FLAGS)
+    r"\s*,?\s*or\s*[\"'`]?[\w-]+[\"'`]?)", _FLAGS)
 
 
 # "Answer ALLOW or BLOCK": without "as"/"with"/"one of", labels must look like labels
@@ -119,8 +130,9 @@ def _labels(text: str) -> Bounded | None:
 
 
 def _number(text: str) -> Bounded | None:
-    if re.search(_VERB + r"\b[^.\n]{0,30}\b(?:only\s+)?(?:with\s+)?(?:a|one|the)\s+(?:single\s+)?"
-                 r"(?:number|integer|digit|score|rating|date|percentage)\b", text, _FLAGS):
+    if re.search(r"\b(?:answer|respond|reply|return|output|give)\b(?:\s+(?:only|just|with|"
+                 r"exactly|back))*\s+(?:a|one)\s+(?:single\s+)?(?:number|integer|digit|score|"
+                 r"rating|date|percentage)\b", text, _FLAGS):
         return Bounded("a number or date", 10)
     return None
 
@@ -146,10 +158,14 @@ def _json_keys(text: str) -> Bounded | None:
                       text, _FLAGS)
     if match is None:
         return None
-    keys = [k for k in re.split(r",|\band\b", match.group("keys")) if k.strip()]
+    keys = [k for k in re.split(r",|\band\b", match.group("keys"))
+            if k.strip() and k.strip(" \"'`").lower() not in _NOT_KEYS]
     if len(keys) > 8:
         return None
     return Bounded(f"a JSON object with {len(keys)} keys", 10 + 15 * len(keys))
+
+
+_NOT_KEYS = {"where", "which", "that", "with", "for", "each", "the", "and", "or"}
 
 
 def _forced_tool(params: dict[str, Value]) -> Bounded | None:
@@ -214,13 +230,18 @@ class Structured:
     opening: str  # the prefill that would start it: "{" or "<tag>"
 
 
+_NO_JSON = re.compile(r"\b(?:not|never|no|don't|avoid|without)\b[^.\n]{0,25}\bJSON\b", _FLAGS)
+
+
 def demands_structure(prompt: Prompt) -> Structured | None:
     text = _ask_text(prompt)
     if text is None:
         return None
+    if _NO_JSON.search(text):
+        return None
     if re.search(r"\b(?:only|just|valid|raw|strict)\s+JSON\b|\bJSON only\b|"
-                 r"\b(?:respond|reply|answer|output|return|format)\b[^.\n]{0,40}\b(?:as|in|with)\s+"
-                 r"(?:a\s+)?(?:valid\s+)?JSON\b", text, _FLAGS):
+                 r"\b(?:respond|reply|answer|output|return|format|produce|give|be|emit)\b"
+                 r"[^.\n]{0,40}\bJSON\b", text, _FLAGS):
         opening = "[" if re.search(r"\bJSON (?:array|list)\b", text, _FLAGS) else "{"
         return Structured("json", opening)
     tag = re.search(r"\b(?:in|inside|within|between|wrap\w*(?: \w+){0,3} in)\s+<(\w[\w-]*)>"

@@ -277,6 +277,18 @@ class ScopeBuilder(cst.CSTVisitor):
     def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
         self.loops.pop()
 
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self.loops.append(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self.loops.pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self.loops.append(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self.loops.pop()
+
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             target = node.asname.name

@@ -37,6 +37,11 @@ class MaxTokensOversized(Rule):
         if ceiling is not None and value > ceiling:
             self._report(req, value, ceiling, self.CEILING.format(value=value, ceiling=ceiling))
             return
+        if req.open or req.batch:
+            return  # an unseen **kwargs may enable thinking; batches are not rate-limited so
+        model = self.model_info(req)
+        if model is None or (not req.has("thinking") and model.thinking_default_on is not False):
+            return  # a model that thinks by default spends max_tokens on thinking too
         bounded = bounded_answer(req.prompt(), req.params)
         if bounded is None:
             return

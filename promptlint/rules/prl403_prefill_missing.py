@@ -38,7 +38,15 @@ class PrefillMissing(Rule):
             return
         if not self._parsed_nearby(req, wanted):
             return
-        advice = self._advice(req, wanted, model.prefill)
+        thinking = req.arg("thinking")
+        config = thinking.as_dict() if thinking is not None else None
+        kind = config.items.get("type") if config is not None else None
+        thinking_on = thinking is not None and (kind is None or kind.known_str() != "disabled")
+        if thinking is None and model.thinking_default_on is not False:
+            thinking_on = bool(model.thinking_default_on)
+        # prefill works only without thinking; forced tools are rejected on some models
+        advice = self._advice(req, wanted, model.prefill and not thinking_on,
+                              model.forced_tool_choice is True and not thinking_on)
         self.report(
             req.report_node("messages"),
             fix=FixProposal(Safety.DISPLAY_ONLY, advice),
@@ -86,13 +94,14 @@ class PrefillMissing(Rule):
         return False
 
     @staticmethod
-    def _advice(req: Request, wanted: Structured, accepts_prefill: bool) -> str:
-        if accepts_prefill:
-            return (f"prefill the answer with a final {{\"role\": \"assistant\", \"content\": "
-                    f"\"{wanted.opening}\"}} message (and prepend it before parsing)")
-        model = req.model_id()
+    def _advice(req: Request, wanted: Structured, prefill: bool, forced_tool: bool) -> str:
+        if prefill:
+            return ('prefill the answer with a final {"role": "assistant", "content": "'
+                    + wanted.opening + '"} message (and prepend it before parsing)')
+        why = f"{req.model_id()} rejects prefill" if not req.has("thinking") else (
+            "prefill does not work with thinking")
+        schema = 'output_config={"format": {"type": "json_schema", "schema": ...}}'
+        tool = " or force a tool with tool_choice" if forced_tool else ""
         if wanted.kind == "json":
-            return (f"{model} rejects prefill: pass output_config={{\"format\": {{\"type\": "
-                    "\"json_schema\", \"schema\": ...}} or force a tool with tool_choice")
-        return (f"{model} rejects prefill: ask for JSON with output_config={{\"format\": "
-                "{{\"type\": \"json_schema\", ...}}}}, or force a tool with tool_choice")
+            return f"{why}: pass {schema}{tool}"
+        return f"{why}: ask for JSON with {schema}{tool}"

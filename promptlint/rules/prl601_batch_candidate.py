@@ -24,21 +24,22 @@ class BatchCandidate(Rule):
             targets = _names(loop.target)
             iterable = loop.iter
             body: cst.CSTNode = loop.body
-        elif isinstance(loop, (cst.ListComp, cst.GeneratorExp)):
+        elif isinstance(loop, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
             targets = _names(loop.for_in.target)
             iterable = loop.for_in.iter
-            body = loop.elt
+            body = loop
         else:
             return  # while loops usually carry state from one request to the next
         used: set[str] = set()
         for arg in (req.site or req.call).args:
             used |= _names(arg.value)
-        if not used & targets:
+        item_names = targets | _derived_from(body, targets)
+        if not used & item_names:
             return  # the request does not depend on the item: not one request per item
-        if (used - targets) & _mutated(body):
+        if (used - item_names) & _mutated(body):
             return  # results (or history) feed the next iteration: a conversation, not a batch
-        if _awaits_into_condition(body):
-            return
+        if _stops_early(body):
+            return  # a result can end the loop (first match, fallback): not independent
         code = (req.module or cst.Module(body=[])).code_for_node(iterable)
         self.report(req.anchor, method=req.method, iterable=code if len(code) <= 40 else "...")
 
@@ -54,19 +55,36 @@ def _names(node: cst.CSTNode) -> set[str]:
     return found
 
 
-def _mutated(body: cst.CSTNode) -> set[str]:
-    """Names assigned, augmented or mutated by a method call inside ``body``."""
-    found: set[str] = set()
+def _derived_from(body: cst.CSTNode, targets: set[str]) -> set[str]:
+    """Names assigned in the loop from the item (``prompt = f"...{doc}"``), transitively."""
+    assignments: list[tuple[set[str], set[str]]] = []
 
     class Collector(cst.CSTVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
+            names: set[str] = set()
             for target in node.targets:
-                found.update(_root_names(target.target))
+                names |= _root_names(target.target)
+            assignments.append((names, _names(node.value)))
 
+    body.visit(Collector())
+    derived: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for names, sources in assignments:
+            if sources & (targets | derived) and not names <= derived:
+                derived |= names
+                changed = True
+    return derived
+
+
+def _mutated(body: cst.CSTNode) -> set[str]:
+    """Names that carry state from one iteration to the next: augmented (+=), or mutated by a
+    method call (append, extend, update, ...)."""
+    found: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
         def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            found.update(_root_names(node.target))
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
             found.update(_root_names(node.target))
 
         def visit_Call(self, node: cst.Call) -> None:
@@ -92,14 +110,21 @@ def _root_names(node: cst.CSTNode) -> set[str]:
     return set()
 
 
-def _awaits_into_condition(body: cst.CSTNode) -> bool:
-    """A `break` in the loop means a result can stop the loop: the items are not independent."""
+def _stops_early(body: cst.CSTNode) -> bool:
+    """A `break` or `return` in the loop means a result can stop it: items are not independent."""
     found = False
 
     class Collector(cst.CSTVisitor):
         def visit_Break(self, node: cst.Break) -> None:
             nonlocal found
             found = True
+
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal found
+            found = True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False  # a return inside a nested function does not end the loop
 
     body.visit(Collector())
     return found

@@ -1,0 +1,124 @@
+"""Result cache: a file's FileResult keyed by its content, promptlint's version, the
+configuration and the model catalogue, and valid only while every file it depended on (imported
+prompt modules, prompt files, templates, wrapper modules) still has the same content.
+
+Entries are JSON files written atomically; anything unreadable, corrupt or from another version
+is ignored and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from promptlint import __version__
+from promptlint.findings import (
+    Edit,
+    FileProblem,
+    FileResult,
+    Finding,
+    Fix,
+    Related,
+    RequestSummary,
+    Safety,
+)
+
+FORMAT = 3  # bump when the entry layout changes
+CACHE_DIR_NAME = ".promptlint_cache"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path, salt: str) -> None:
+        self.directory = directory
+        self.salt = salt  # version + config + catalogue: any change invalidates everything
+        self.hits = 0
+        self.misses = 0
+        self._file_digests: dict[str, str | None] = {}
+
+    def _key(self, name: str, data: bytes) -> str:
+        return digest(f"{FORMAT}\0{self.salt}\0{name}\0".encode() + data)
+
+    def _entry(self, key: str) -> Path:
+        return self.directory / "results" / key[:2] / f"{key}.json"
+
+    def _digest_of(self, path: str) -> str | None:
+        if path not in self._file_digests:
+            try:
+                self._file_digests[path] = digest(Path(path).read_bytes())
+            except OSError:
+                self._file_digests[path] = None
+        return self._file_digests[path]
+
+    def get(self, name: str, data: bytes) -> FileResult | None:
+        key = self._key(name, data)
+        try:
+            entry = json.loads(self._entry(key).read_text("utf-8"))
+            if entry.get("key") != key or entry.get("version") != __version__:
+                raise ValueError("stale entry")
+            for path, expected in entry["dependencies"].items():
+                if self._digest_of(path) != expected:
+                    raise ValueError("a dependency changed")
+            result = result_from_dict(entry["result"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, name: str, data: bytes, result: FileResult) -> None:
+        from promptlint.fsutil import atomic_write_text
+
+        key = self._key(name, data)
+        dependencies = {}
+        for path in result.dependencies:
+            found = self._digest_of(path)
+            if found is None:
+                return  # a dependency we cannot read now: do not cache
+            dependencies[path] = found
+        entry = {"key": key, "version": __version__, "dependencies": dependencies,
+                 "result": result_to_dict(result)}
+        target = self._entry(key)
+        try:
+            if not self.directory.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                (self.directory / ".gitignore").write_text("# created by promptlint\n*\n")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(target, json.dumps(entry))
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def result_to_dict(result: FileResult) -> dict[str, Any]:
+    data = asdict(result)
+    for finding in data["findings"]:
+        if finding["fix"] is not None:
+            finding["fix"]["applicability"] = int(finding["fix"]["applicability"])
+    return data
+
+
+def result_from_dict(data: dict[str, Any]) -> FileResult:
+    findings = []
+    for item in data["findings"]:
+        fix = item.pop("fix")
+        related = [Related(**r) for r in item.pop("related")]
+        if fix is not None:
+            fix = Fix(Safety(fix["applicability"]), fix["title"],
+                      tuple(Edit(**e) for e in fix["edits"]))
+        findings.append(Finding(**item, related=related, fix=fix))
+    problem = data["problem"]
+    return FileResult(
+        path=data["path"],
+        findings=findings,
+        problem=FileProblem(**problem) if problem is not None else None,
+        requests=[RequestSummary(**r) for r in data["requests"]],
+        dependencies=list(data["dependencies"]),
+        warnings=list(data["warnings"]),
+        wrappers=list(data["wrappers"]),
+    )
