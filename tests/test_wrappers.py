@@ -161,7 +161,7 @@ def test_declared_wrapper_with_parameter_map(tmp_path: Path) -> None:
             return call(f"Answer ALLOW or BLOCK for this message:\\n{text}", limit=3000)
         '''))
     items = findings_json("svc.py", cwd=tmp_path)
-    assert by_place(items) == [("svc.py", 14, "PRL104")]
+    assert by_place(items) == [("svc.py", 13, "PRL104")]
     (tmp_path / "pyproject.toml").write_text("[tool.promptlint]\n")
     assert findings_json("svc.py", cwd=tmp_path) == []  # without the map: unknown, silent
 
