@@ -83,8 +83,25 @@ def build_config(
         raise AssertionError from exc  # unreachable
 
 
+def result_cache(config: Config, cache_dir: Path | None, no_cache: bool) -> Any:
+    """The result cache for this run, or None (--no-cache, PROMPTLINT_NO_CACHE)."""
+    import os
+
+    if no_cache or os.environ.get("PROMPTLINT_NO_CACHE"):
+        return None
+    from promptlint import sdk
+    from promptlint.cache import CACHE_DIR_NAME, ResultCache
+    from promptlint.models import catalogue
+
+    directory = cache_dir or Path(os.environ.get("PROMPTLINT_CACHE_DIR") or
+                                  config.root / CACHE_DIR_NAME)
+    salt = "\0".join((__version__, config.fingerprint(), catalogue().version,
+                      sdk.sdk_data()["sdk_version"]))
+    return ResultCache(directory, salt)
+
+
 def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
-           progress: bool = False) -> list[Any]:
+           progress: bool = False, cache: Any = None) -> list[Any]:
     """Check the given paths (or stdin) and return FileResults; exits 2 on a bad path."""
     from promptlint.discovery import DiscoveryError, discover
     from promptlint.runner import check_bytes, check_candidates
@@ -99,8 +116,9 @@ def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
         _fail(str(exc))
     if progress and sys.stderr.isatty() and len(candidates) > 50:
         with click.progressbar(length=len(candidates), label="Checking", file=sys.stderr) as bar:
-            return check_candidates(candidates, config, on_file=lambda: bar.update(1))
-    return check_candidates(candidates, config)
+            return check_candidates(candidates, config, on_file=lambda: bar.update(1),
+                                    cache=cache)
+    return check_candidates(candidates, config, cache=cache)
 
 
 def report_problems(results: list[Any]) -> int:
@@ -134,13 +152,17 @@ def cli() -> None:
 @click.option("--exit-non-zero-on-fix", is_flag=True,
               help="With --fix: exit 1 when anything was fixed, even if nothing remains.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path),
+              help="Where results are cached (default: .promptlint_cache in the project root).")
 def check(
     paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
     extend_exclude: tuple[str, ...], force_exclude: bool | None,
     respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
     output_file: Path | None, exit_zero: bool, unsafe_fixes: bool, apply_fixes: bool,
-    diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, quiet: bool,
+    diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, quiet: bool, no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     from promptlint.report import FORMATS
@@ -151,7 +173,8 @@ def check(
         run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
                 show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
         return
-    results = gather(paths, config, stdin_filename)
+    results = gather(paths, config, stdin_filename,
+                     cache=result_cache(config, cache_dir, no_cache))
     problems = report_problems(results)
     output = FORMATS[output_format](results, unsafe_fixes)
     if quiet and output_format in ("text", "concise"):

@@ -25,8 +25,6 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def check_bytes(name: str, path: Path, data: bytes, config: Config,
                 project: Project | None = None,
                 wrapper_names: frozenset[bytes] | None = None) -> FileResult:
-    from promptlint.engine import lint_source  # libcst is imported only for files that need it
-
     try:
         source = read_source(path, data)  # undecodable or malformed files are reported
     except SourceError as exc:
@@ -34,6 +32,8 @@ def check_bytes(name: str, path: Path, data: bytes, config: Config,
     if not may_contain_request(data) and not (
             wrapper_names and may_call_wrapper(data, wrapper_names)):
         return FileResult(name)
+    from promptlint.engine import lint_source  # libcst is imported only for files that need it
+
     return lint_source(name, source, config, project)
 
 

@@ -1,0 +1,158 @@
+"""The machinery behind speed: prefilter, result cache, process pool, lazy imports.
+
+(Speed itself is measured by bench/run.py, never asserted here.)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from promptlint.config import Config
+from promptlint.discovery import Candidate
+from promptlint.prefilter import may_contain_request
+from tests.helpers import findings_json, run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _python_sources() -> list[tuple[str, str]]:
+    """Every Python text in the repository that makes requests: examples, doc examples,
+    test fixtures written inline in the test files."""
+    from promptlint.docblocks import blocks
+
+    out = []
+    for path in sorted((ROOT / "examples").rglob("*.py")):
+        out.append((str(path), path.read_text()))
+    for path in sorted((ROOT / "rules").glob("PRL*.md")):
+        for index, block in enumerate(blocks(path.read_text())):
+            out.append((f"{path.name}#{index}", block.code))
+    return out
+
+
+def test_prefilter_never_drops_a_file_with_a_request() -> None:
+    """Any text in which the engine finds a request passes the byte-level prefilter."""
+    import libcst as cst
+
+    from promptlint.engine import find_requests
+
+    checked = 0
+    for name, code in _python_sources():
+        requests = find_requests(cst.parse_module(code))
+        if requests:
+            checked += 1
+            assert may_contain_request(code.encode()), name
+    notebook = (ROOT / "examples" / "release_notes.ipynb").read_bytes()
+    assert may_contain_request(notebook)
+    assert checked >= 40
+
+
+def test_prefilter_covers_every_call_shape() -> None:
+    from promptlint.sdk import REQUEST_METHODS, RESPONSE_WRAPPERS
+
+    shapes = [f"client.messages.{m}(model='x')" for m in REQUEST_METHODS]
+    shapes += [f"client.beta.messages.{m}(model='x')" for m in REQUEST_METHODS]
+    shapes += [f"client.messages.{w}.create(model='x')" for w in RESPONSE_WRAPPERS]
+    shapes += ["client.messages.batches.create(requests=[])"]
+    for shape in shapes:
+        assert may_contain_request(f"import anthropic\n{shape}\n".encode()), shape
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "prompts.py").write_text('MODEL = "claude-sonnet-5-5"\n')
+    (tmp_path / "app" / "bot.py").write_text(textwrap.dedent("""\
+        import anthropic
+        from app.prompts import MODEL
+        client = anthropic.Anthropic()
+        client.messages.create(model=MODEL, max_tokens=1024, messages=[])
+        """))
+    return tmp_path
+
+
+def test_cache_is_invalidated_by_an_imported_module(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    assert findings_json("app", cwd=project) == []
+    assert any((project / ".promptlint_cache" / "results").rglob("*.json"))
+    (project / "app" / "prompts.py").write_text('MODEL = "claude-3-opus-20240229"\n')
+    items = findings_json("app", cwd=project)
+    assert [(i["path"], i["code"]) for i in items] == [("app/bot.py", "PRL202")]
+
+
+def test_corrupt_or_foreign_cache_entries_are_ignored(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "app" / "prompts.py").write_text('MODEL = "claude-3-opus-20240229"\n')
+    first = findings_json("app", cwd=project)
+    entries = list((project / ".promptlint_cache" / "results").rglob("*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text("{not json")
+    assert findings_json("app", cwd=project) == first
+    for entry in (project / ".promptlint_cache" / "results").rglob("*.json"):
+        data = json.loads(entry.read_text())
+        data["version"] = "0.0.0-other"
+        data["result"]["findings"] = []
+        entry.write_text(json.dumps(data))
+    assert findings_json("app", cwd=project) == first
+
+
+def test_no_cache_and_cache_dir(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    run_cli("check", "--no-cache", "app", cwd=project)
+    assert not (project / ".promptlint_cache").exists()
+    run_cli("check", "--cache-dir", "elsewhere", "app", cwd=project)
+    assert any((project / "elsewhere" / "results").rglob("*.json"))
+
+
+def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch) -> None:
+    from promptlint import runner
+
+    for index in range(24):
+        model = "claude-3-opus-20240229" if index % 3 == 0 else "claude-sonnet-5-5"
+        (tmp_path / f"m{index:02}.py").write_text(textwrap.dedent(f"""\
+            import anthropic
+            client = anthropic.Anthropic()
+            client.messages.create(model="{model}", messages=[])
+            """))
+    candidates = [Candidate(p, True) for p in sorted(tmp_path.glob("*.py"))]
+    config = Config(root=tmp_path)
+    monkeypatch.setenv("PROMPTLINT_JOBS", "1")
+    sequential = runner.check_candidates(candidates, config)
+    monkeypatch.setenv("PROMPTLINT_JOBS", "2")
+    pooled = runner.check_candidates(candidates, config)
+    assert [(r.path, [(f.line, f.code) for f in r.findings]) for r in pooled] == [
+        (r.path, [(f.line, f.code) for f in r.findings]) for r in sequential]
+    assert sum(len(r.findings) for r in pooled) == 24 + 8
+
+
+@pytest.mark.parametrize(
+    ("command", "absent"),
+    [
+        ("from promptlint.cli import main", ("libcst", "anthropic", "jinja2")),
+        ("from promptlint.runner import check_candidates", ("libcst", "anthropic", "jinja2")),
+        ("from promptlint.engine import lint_source", ("anthropic", "jinja2")),
+    ],
+)
+def test_lazy_imports(command: str, absent: tuple[str, ...]) -> None:
+    code = f"import sys\n{command}\nprint(sorted(m for m in {absent!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_check_on_files_without_requests_never_imports_libcst(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text("print('hello')\n")
+    code = ("import sys\nfrom pathlib import Path\nfrom promptlint.config import Config\n"
+            "from promptlint.discovery import Candidate\n"
+            "from promptlint.runner import check_candidates\n"
+            f"check_candidates([Candidate(Path({str(tmp_path / 'plain.py')!r}), True)], "
+            "Config())\nprint('libcst' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
