@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from promptlint.config import Config
 from promptlint.cost import fill_summary
@@ -24,6 +24,7 @@ from promptlint.findings import (
 )
 from promptlint.models import catalogue
 from promptlint.resolve.external import Project
+from promptlint.resolve.positions import Locator
 from promptlint.resolve.requests import Request, RequestFinder
 from promptlint.resolve.scope import build_scopes
 from promptlint.resolve.values import Resolver
@@ -52,9 +53,9 @@ def find_requests(module: cst.Module, path: Path | None = None,
 
 
 def find_all_requests(module: cst.Module, path: Path, project: Project,
-                      config: Config) -> tuple[list[Request], list[str]]:
-    """Requests written here plus those made through wrapper functions called here, and the
-    names of the wrappers this module defines."""
+                      config: Config) -> tuple[list[Request], list[str], dict[int, int]]:
+    """Requests written here plus those made through wrapper functions called here, the
+    names of the wrappers this module defines, and the statement index of every node."""
     scopes = build_scopes(module)
     resolver = Resolver(path, project)
     requests = RequestFinder(module, scopes, resolver).find()
@@ -63,7 +64,7 @@ def find_all_requests(module: cst.Module, path: Path, project: Project,
     param_maps = {name: dict(pairs) for name, pairs in config.wrapper_params}
     through_wrappers = WrapperCalls(module, scopes, resolver, project, local,
                                     param_maps).requests()
-    return requests + through_wrappers, sorted(local)
+    return requests + through_wrappers, sorted(local), scopes.statement_of
 
 
 def lint_source(path: str, source: Source, config: Config,
@@ -86,7 +87,8 @@ def lint_source(path: str, source: Source, config: Config,
         return result
     project.wrapper_config = config.wrappers
     try:
-        requests, result.wrappers = find_all_requests(module, Path(path), project, config)
+        requests, result.wrappers, statement_of = find_all_requests(module, Path(path), project,
+                                                                    config)
     except RecursionError:
         result.problem = FileProblem(path, "too deeply nested to analyse; not checked")
         return result
@@ -113,7 +115,7 @@ def lint_source(path: str, source: Source, config: Config,
         if request.site is not None:
             found = _through_wrapper(request, found, rules, standalone_cache)
         raw.extend(found)
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Locator(module, source.text, statement_of)
     result.requests = [_summary(path, source, positions, r) for r in requests
                        if r.site is None]
     if raw:

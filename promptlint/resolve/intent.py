@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from promptlint.resolve.prompt import Prompt, to_python
 from promptlint.resolve.values import UNKNOWN, Value
@@ -56,8 +57,11 @@ def bounded_answer(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
     if tagged is not None:
         return tagged
     text = _ask_text(prompt)
-    if text is None:
-        return None
+    return _bounded_text(text) if text is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _bounded_text(text: str) -> Bounded | None:
     for finder in (_one_sentence, _n_words):
         found = finder(text)
         if found is not None:
@@ -235,8 +239,11 @@ _NO_JSON = re.compile(r"\b(?:not|never|no|don't|avoid|without)\b[^.\n]{0,25}\bJS
 
 def demands_structure(prompt: Prompt) -> Structured | None:
     text = _ask_text(prompt)
-    if text is None:
-        return None
+    return _structure_of(text) if text is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _structure_of(text: str) -> Structured | None:
     if _NO_JSON.search(text):
         return None
     if re.search(r"\b(?:only|just|valid|raw|strict)\s+JSON\b|\bJSON only\b|"

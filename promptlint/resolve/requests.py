@@ -14,6 +14,7 @@ from promptlint.findings import Safety
 from promptlint.resolve.prompt import Prompt, build_prompt
 from promptlint.resolve.scope import Binding, Scope, ScopeBuilder, dotted_name, literal_key
 from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
+from promptlint.resolve.walk import walk
 
 ReceiverKind = Literal["anthropic", "other", "unknown"]
 MESSAGES_SHAPED = ("model", "messages", "max_tokens")
@@ -104,13 +105,7 @@ class Request:
         if self.site is not None:
             return id(node) in self.site_nodes
         root = self.params_node if self.batch and self.params_node is not None else self.call
-        stack: list[cst.CSTNode] = [root]
-        while stack:
-            current = stack.pop()
-            if current is node:
-                return True
-            stack.extend(current.children)
-        return False
+        return any(current is node for current in walk(root))
 
     def locate(self, node: cst.CSTNode, param: str) -> cst.CSTNode:
         """``node`` if it is inside the call, else the parameter that carries it."""

@@ -12,6 +12,8 @@ from typing import Literal
 
 import libcst as cst
 
+from promptlint.resolve.walk import FastVisitor
+
 BindingKind = Literal["assign", "param", "import", "with", "loop", "other", "function", "class"]
 
 
@@ -90,10 +92,11 @@ def literal_key(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class ScopeBuilder(cst.CSTVisitor):
+class ScopeBuilder(FastVisitor):
     """Builds the scope tree and remembers the scope of every call of interest."""
 
     def __init__(self, module: cst.Module) -> None:
+        super().__init__()
         self.root = Scope("module", module, None)
         self.stack: list[Scope] = [self.root]
         self.call_scopes: dict[cst.Call, Scope] = {}
@@ -104,6 +107,9 @@ class ScopeBuilder(cst.CSTVisitor):
         # calls of plain names and one-level attributes (f(...), self.f(...), mod.f(...)):
         # candidates for calls of the project's own wrapper functions
         self.plain_calls: list[tuple[cst.Call, Scope]] = []
+        # the top-level statement each node belongs to (positions are computed per statement)
+        self.statement_of: dict[int, int] = {}
+        self.statement_index = 0
         self.loop_stacks: list[list[cst.CSTNode]] = []
 
     @property
@@ -368,5 +374,7 @@ def _mentions_messages(func: cst.Attribute) -> bool:
 
 def build_scopes(module: cst.Module) -> ScopeBuilder:
     builder = ScopeBuilder(module)
-    module.visit(builder)
+    for index, statement in enumerate(module.body):
+        builder.statement_index = index
+        builder.walk(statement)
     return builder

@@ -160,7 +160,7 @@ class Resolver:
 
     def _value(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Value:
         if isinstance(expr, (cst.Integer, cst.Float)):
-            return Value(ast.literal_eval(expr.value), expr)
+            return Value(_number(expr), expr)
         if isinstance(expr, cst.SimpleString):
             evaluated = expr.evaluated_value
             return Value(evaluated if isinstance(evaluated, str) else UNKNOWN, expr)
@@ -195,7 +195,7 @@ class Resolver:
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
                 text = part.value
-                if "r" not in expr.prefix.lower():
+                if "r" not in expr.prefix.lower() and "\\" in text:
                     try:
                         text = ast.literal_eval('"""' + text.replace('"', '\\"') + '"""')
                     except (SyntaxError, ValueError):
@@ -588,6 +588,17 @@ class Resolver:
                     loader = self.value(arg.value, scope, depth).py
                     return EnvironmentValue(loader if isinstance(loader, LoaderValue) else None)
             return EnvironmentValue(None)
+        return UNKNOWN
+
+
+def _number(node: cst.Integer | cst.Float) -> Any:
+    text = node.value.replace("_", "")
+    try:
+        if isinstance(node, cst.Integer):
+            return int(text, 0) if not (len(text) > 1 and text[0] == "0" and text.isdigit()) \
+                else int(text)
+        return float(text)
+    except ValueError:
         return UNKNOWN
 
 

@@ -19,6 +19,7 @@ from promptlint.resolve.external import Project
 from promptlint.resolve.requests import Request, RequestFinder
 from promptlint.resolve.scope import Scope, ScopeBuilder, dotted_name
 from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Resolver, Value
+from promptlint.resolve.walk import walk
 
 
 @dataclass(eq=False, repr=False)
@@ -33,14 +34,7 @@ class Wrapper:
 
 
 def _names(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(current.children)
-    return found
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
 def _params(function: cst.FunctionDef) -> list[cst.Param]:
@@ -191,7 +185,7 @@ class WrapperCalls:
                 ListValue(list(extra_positional), open=caller_splat), call)
         wrapper_resolver.overrides[id(wrapper.scope)] = mapping
         finder = RequestFinder(wrapper.module, wrapper.scopes, wrapper_resolver)
-        site_nodes = frozenset(id(n) for a in call.args for n in _walk(a.value))
+        site_nodes = frozenset(id(n) for a in call.args for n in walk(a.value))
         anchor = call.func.attr if isinstance(call.func, cst.Attribute) else call.func
         foreign = None
         if wrapper.module is not self.module:
@@ -230,16 +224,6 @@ def _module_name(wrapper: Wrapper, project: Project) -> str:
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts)
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current.children)
-    return out
 
 
 def forced_names(config_wrappers: tuple[str, ...], module_path: Path | None,

@@ -1,21 +1,34 @@
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.resolve.intent import Structured, demands_structure
 from promptlint.resolve.requests import Request
+from promptlint.resolve.scope import dotted_name
+from promptlint.resolve.walk import walk
 from promptlint.rules.base import Rule
 
-_PARSES_JSON = re.compile(
-    r"\b(?:json|orjson|ujson|simplejson)\.loads?\(|\bloads\(|model_validate_json\(|parse_raw\(|"
-    r"literal_eval\(|json_repair")
-_PARSES_XML = re.compile(
-    r"\bre\.(?:search|findall|match|finditer|fullmatch)\(|fromstring\(|BeautifulSoup\(|"
-    r"\.split\(\s*[\"']<|\.find\(\s*[\"']<|\.index\(\s*[\"']<")
+# calls that parse a model's answer (matched on the callee's last name, or its dotted name)
+_PARSES_JSON = {"loads", "load", "model_validate_json", "parse_raw", "literal_eval",
+                "repair_json"}
+_PARSES_XML = {"re.search", "re.findall", "re.match", "re.finditer", "re.fullmatch",
+               "fromstring", "BeautifulSoup", "XML"}
+_SPLITS = {"split", "find", "index", "partition"}  # str methods given a "<tag" literal
+
+
+def _parses(call: cst.Call, kind: str) -> bool:
+    name = dotted_name(call.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    if kind == "json":
+        return last in _PARSES_JSON
+    if name in _PARSES_XML or last in _PARSES_XML:
+        return True
+    if last in _SPLITS and call.args:
+        first = call.args[0].value
+        return isinstance(first, cst.SimpleString) and "<" in first.value
+    return False
 
 
 class PrefillMissing(Rule):
@@ -79,18 +92,11 @@ class PrefillMissing(Rule):
     def _parsed_nearby(req: Request, wanted: Structured) -> bool:
         """The response is parsed in the function that makes the request (or, for a call of
         a wrapper, in the caller or the wrapper)."""
-        pattern = _PARSES_JSON if wanted.kind == "json" else _PARSES_XML
         scopes = [req.scope] + ([req.standalone.scope] if req.standalone is not None else [])
         for scope in scopes:
-            node = scope.node
-            if isinstance(node, cst.FunctionDef):
-                code = cst.Module(body=[]).code_for_node(node)
-            elif isinstance(node, cst.Module):
-                code = node.code
-            else:
-                continue
-            if pattern.search(code):
-                return True
+            for node in walk(scope.node):
+                if isinstance(node, cst.Call) and _parses(node, wanted.kind):
+                    return True
         return False
 
     @staticmethod

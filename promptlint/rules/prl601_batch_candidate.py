@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from promptlint.resolve.requests import Request
+from promptlint.resolve.walk import FastVisitor
 from promptlint.rules.base import Rule
 
 
@@ -47,11 +48,11 @@ class BatchCandidate(Rule):
 def _names(node: cst.CSTNode) -> set[str]:
     found: set[str] = set()
 
-    class Collector(cst.CSTVisitor):
+    class Collector(FastVisitor):
         def visit_Name(self, name: cst.Name) -> None:
             found.add(name.value)
 
-    node.visit(Collector())
+    Collector().walk(node)
     return found
 
 
@@ -59,14 +60,14 @@ def _derived_from(body: cst.CSTNode, targets: set[str]) -> set[str]:
     """Names assigned in the loop from the item (``prompt = f"...{doc}"``), transitively."""
     assignments: list[tuple[set[str], set[str]]] = []
 
-    class Collector(cst.CSTVisitor):
+    class Collector(FastVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
             names: set[str] = set()
             for target in node.targets:
                 names |= _root_names(target.target)
             assignments.append((names, _names(node.value)))
 
-    body.visit(Collector())
+    Collector().walk(body)
     derived: set[str] = set()
     changed = True
     while changed:
@@ -83,7 +84,7 @@ def _mutated(body: cst.CSTNode) -> set[str]:
     method call (append, extend, update, ...)."""
     found: set[str] = set()
 
-    class Collector(cst.CSTVisitor):
+    class Collector(FastVisitor):
         def visit_AugAssign(self, node: cst.AugAssign) -> None:
             found.update(_root_names(node.target))
 
@@ -93,7 +94,7 @@ def _mutated(body: cst.CSTNode) -> set[str]:
                     "append", "extend", "insert", "update", "add", "setdefault"):
                 found.update(_root_names(func.value))
 
-    body.visit(Collector())
+    Collector().walk(body)
     return found
 
 
@@ -114,7 +115,7 @@ def _stops_early(body: cst.CSTNode) -> bool:
     """A `break` or `return` in the loop means a result can stop it: items are not independent."""
     found = False
 
-    class Collector(cst.CSTVisitor):
+    class Collector(FastVisitor):
         def visit_Break(self, node: cst.Break) -> None:
             nonlocal found
             found = True
@@ -126,5 +127,5 @@ def _stops_early(body: cst.CSTNode) -> bool:
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             return False  # a return inside a nested function does not end the loop
 
-    body.visit(Collector())
+    Collector().walk(body)
     return found
