@@ -70,7 +70,7 @@ class FixRun:
             return None
         if self._project is None:
             self._project = Project(self.config.root)
-        if not may_contain_request(data) and not may_call_wrapper(
+        if not may_contain_request(data, path.suffix == ".ipynb") and not may_call_wrapper(
                 data, frozenset(imported_wrapper_names(data, path, self._project))):
             self.results.append(FileResult(name))
             return None

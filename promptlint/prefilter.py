@@ -1,19 +1,31 @@
 """A byte-level test that skips files that cannot contain a request, before any parsing.
 
-Every request shape promptlint detects goes through an attribute named ``messages``
-(``client.messages.create``, ``client.beta.messages.stream``, ``client.messages.batches.create``),
-so a file without those bytes makes no request itself. It may still call one of the project's
-wrapper functions: the runner checks such files in a second pass, against the wrapper names
-found in the first. libcst is not imported here.
+Every request promptlint detects is a call through an attribute chain
+``<receiver>.messages[.beta ...][.with_raw_response|.with_streaming_response|.batches].<method>(``
+with method create, stream, parse or count_tokens, in a module that mentions ``anthropic``
+(a traced client comes from an ``anthropic`` import; an untraced receiver counts only in a
+module that imports ``anthropic``). A Python file without both is not parsed. Notebooks store
+code as JSON strings (line breaks escaped), so for them the test is looser. A file that makes no
+request may still call one of the project's wrapper functions: the runner checks such files in
+a second pass, against the wrapper names found in the first. libcst is not imported here.
 """
 
 from __future__ import annotations
 
-NEEDLE = b"messages"
+import re
+
+_GAP = rb"(?:\s|\\|#[^\n]*)*"  # whitespace, line continuations and comments inside a chain
+_CALL = re.compile(
+    rb"\." + _GAP + rb"messages" + _GAP + rb"\." + _GAP
+    + rb"(?:(?:with_raw_response|with_streaming_response|batches)" + _GAP + rb"\." + _GAP + rb")?"
+    + rb"(?:create|stream|parse|count_tokens)" + _GAP + rb"\("
+)
 
 
-def may_contain_request(data: bytes) -> bool:
-    return NEEDLE in data
+def may_contain_request(data: bytes, notebook: bool = False) -> bool:
+    if b"anthropic" not in data or b"messages" not in data:
+        return False
+    return notebook or _CALL.search(data) is not None
 
 
 def may_call_wrapper(data: bytes, wrapper_names: frozenset[bytes]) -> bool:

@@ -29,7 +29,7 @@ def check_bytes(name: str, path: Path, data: bytes, config: Config,
         source = read_source(path, data)  # undecodable or malformed files are reported
     except SourceError as exc:
         return FileResult(name, problem=FileProblem(name, str(exc)))
-    if not may_contain_request(data) and not (
+    if not may_contain_request(data, path.suffix == ".ipynb") and not (
             wrapper_names and may_call_wrapper(data, wrapper_names)):
         return FileResult(name)
     from promptlint.engine import lint_source  # libcst is imported only for files that need it
@@ -117,7 +117,8 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
             results[index] = FileResult(name, problem=FileProblem(name, str(exc)))
             continue
         contents[index] = data
-        (first if may_contain_request(data) else later).append(index)
+        notebook = candidate.path.suffix == ".ipynb"
+        (first if may_contain_request(data, notebook) else later).append(index)
 
     def lint(indices: list[int], names: frozenset[bytes] | None) -> None:
         jobs = []
@@ -149,8 +150,11 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     second = []
     for index in later:
         data = contents[index]
-        names = frozenset(wrappers | imported_wrapper_names(data, items[index].path, project,
-                                                            known))
+        # wrappers found in this run; for files named on the command line (pre-commit passes
+        # just the changed files) also those of the project modules they import
+        imported = imported_wrapper_names(data, items[index].path, project, known) if (
+            items[index].explicit) else set()
+        names = frozenset(wrappers | imported)
         if names and may_call_wrapper(data, names):
             second.append(index)
         else:
@@ -159,8 +163,9 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                                          data, config, project)
             if on_file is not None:
                 on_file()
-    all_names = frozenset(wrappers | {n for i in second for n in imported_wrapper_names(
-        contents[i], items[i].path, project, known)})
+    all_names = frozenset(wrappers | {n for i in second if items[i].explicit
+                                      for n in imported_wrapper_names(
+                                          contents[i], items[i].path, project, known)})
     lint(second, all_names)
     return [r for r in results if r is not None]
 
@@ -191,7 +196,7 @@ def imported_wrapper_names(data: bytes, path: Path, project: Project,
             if found is None:
                 continue
             try:
-                if not may_contain_request(found.read_bytes()):
+                if not may_contain_request(found.read_bytes(), found.suffix == ".ipynb"):
                     continue
             except OSError:
                 continue

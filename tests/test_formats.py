@@ -243,7 +243,7 @@ def test_sarif_paths(sarif_validator: jsonschema.protocols.Validator, tmp_path: 
 def test_sarif_file_problem_is_a_notification(
     sarif_validator: jsonschema.protocols.Validator, tmp_path: Path
 ) -> None:
-    (tmp_path / "broken.py").write_text("client.messages.create(\n")
+    (tmp_path / "broken.py").write_text("import anthropic\nclient.messages.create(\n")
     doc = _sarif(sarif_validator, "broken.py", cwd=tmp_path)
     (invocation,) = doc["runs"][0]["invocations"]
     (notification,) = invocation["toolExecutionNotifications"]
@@ -354,7 +354,7 @@ def test_gitlab_paths_relative_to_ci_project_dir(tmp_path: Path) -> None:
 def test_gitlab_clean_and_problem(tmp_path: Path) -> None:
     (tmp_path / "clean.py").write_text(CLEAN)
     assert _gitlab("clean.py", cwd=tmp_path) == []
-    (tmp_path / "broken.py").write_text("client.messages.create(\n")
+    (tmp_path / "broken.py").write_text("import anthropic\nclient.messages.create(\n")
     (issue,) = _gitlab("broken.py", cwd=tmp_path)
     assert issue["check_name"] == "file-not-checked"
     assert issue["location"]["path"] == "broken.py"
@@ -407,7 +407,7 @@ def test_junit_clean_run_passes(tmp_path: Path) -> None:
 
 
 def test_junit_problem_and_unsafe_characters(tmp_path: Path) -> None:
-    (tmp_path / "broken.py").write_text("client.messages.create(\n")
+    (tmp_path / "broken.py").write_text("import anthropic\nclient.messages.create(\n")
     root = _junit("broken.py", cwd=tmp_path)
     (error,) = root.findall(".//error")
     assert "syntax error" in (error.get("message") or "")

@@ -58,9 +58,16 @@ def test_prefilter_covers_every_call_shape() -> None:
     shapes = [f"client.messages.{m}(model='x')" for m in REQUEST_METHODS]
     shapes += [f"client.beta.messages.{m}(model='x')" for m in REQUEST_METHODS]
     shapes += [f"client.messages.{w}.create(model='x')" for w in RESPONSE_WRAPPERS]
-    shapes += ["client.messages.batches.create(requests=[])"]
+    shapes += ["client.messages.batches.create(requests=[])",
+               "client.beta.messages.batches.create(requests=[])",
+               "(client\n   .messages\n   .create)(model='x')",
+               "client.messages \\\n    .stream(model='x')",
+               "client.messages.with_raw_response  # raw\n    .create(model='x')",
+               "client . messages . count_tokens (model='x')"]
     for shape in shapes:
         assert may_contain_request(f"import anthropic\n{shape}\n".encode()), shape
+    # the detector also needs an anthropic import; without one there is nothing to find
+    assert not may_contain_request(b"client.messages.create(model='x')\n")
 
 
 def _project(tmp_path: Path) -> Path:
