@@ -18,7 +18,7 @@ _GAP = rb"(?:\s|\\|#[^\n]*)*"  # whitespace, line continuations and comments ins
 _CALL = re.compile(
     rb"\." + _GAP + rb"messages" + _GAP + rb"\." + _GAP
     + rb"(?:(?:with_raw_response|with_streaming_response|batches)" + _GAP + rb"\." + _GAP + rb")?"
-    + rb"(?:create|stream|parse|count_tokens)" + _GAP + rb"\("
+    + rb"(?:create|stream|parse|count_tokens)" + rb"(?:\s|\\|#[^\n]*|\))*\("
 )
 
 
