@@ -1,12 +1,13 @@
 """promptlint benchmark: `python bench/run.py` builds its corpora and prints one table.
 
-Corpora (built under bench/corpus/, reused on later runs):
+Corpora (built outside the repository, in $PROMPTLINT_BENCH_DIR or <tmp>/promptlint-bench, so that
+no tool skips them as git-ignored; reused on later runs):
   sparse   the site-packages of a fresh virtualenv holding promptlint's own dependencies
   dense    1,000 generated modules that all make requests (shared prompts module, templates)
   single   one file without requests, and one with five requests (the pre-commit case)
 
 Tools: promptlint (this checkout), ruff (`--select E9`, a parse-only baseline) and fixit (a
-libcst-based linter), both installed into bench/corpus/tools. Each measurement is the median
+libcst-based linter), both installed into a virtualenv next to the corpora. Each measurement is the median
 wall time of several runs; peak memory is the largest resident set of the measured process.
 """
 
@@ -19,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import venv
@@ -26,7 +28,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-CORPUS = HERE / "corpus"
+CORPUS = Path(os.environ.get("PROMPTLINT_BENCH_DIR") or
+              Path(tempfile.gettempdir()) / "promptlint-bench")
 TOOLS = CORPUS / "tools"
 SPARSE_VENV = CORPUS / "sparse-venv"
 DENSE = CORPUS / "dense"
@@ -44,7 +47,7 @@ def python_in(env: Path) -> Path:
 def ensure_tools() -> None:
     if (TOOLS / "bin" / "fixit").exists() and (TOOLS / "bin" / "ruff").exists():
         return
-    log("installing ruff and fixit into bench/corpus/tools ...")
+    log(f"installing ruff and fixit into {TOOLS} ...")
     venv.create(TOOLS, with_pip=True)
     subprocess.run([python_in(TOOLS), "-m", "pip", "install", "-q", "ruff", "fixit"],
                    check=True)
