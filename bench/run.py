@@ -7,8 +7,9 @@ no tool skips them as git-ignored; reused on later runs):
   single   one file without requests, and one with five requests (the pre-commit case)
 
 Tools: promptlint (this checkout), ruff (`--select E9`, a parse-only baseline) and fixit (a
-libcst-based linter), both installed into a virtualenv next to the corpora. Each measurement is the median
-wall time of several runs; peak memory is the largest resident set of the measured process.
+libcst-based linter), both installed into a virtualenv next to the corpora. Each measurement is
+the median wall time of several runs; peak memory is the largest resident set of the measured
+process.
 """
 
 from __future__ import annotations
