@@ -237,3 +237,18 @@ def test_output_format_names_match_renderers() -> None:
     from promptlint.report import FORMATS
 
     assert sorted(OUTPUT_FORMATS) == sorted(FORMATS)
+
+
+def test_the_project_passes_its_own_check() -> None:
+    """promptlint dogfoods itself: [tool.promptlint] in the repository's pyproject.toml."""
+    root = Path(__file__).resolve().parent.parent
+    proc = run_cli("check", "--no-cache", ".", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_examples_show_every_rule() -> None:
+    from promptlint.rules import ALL_RULES
+
+    root = Path(__file__).resolve().parent.parent
+    items = findings_json("--no-cache", "examples/", cwd=root)
+    assert {i["code"] for i in items} == {rule.code for rule in ALL_RULES}
