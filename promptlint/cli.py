@@ -243,8 +243,14 @@ def run_fix(
     for message in run.problems:
         problems += 1
         click.echo(message, err=True)
-    if diff:
+    if diff:  # as Ruff: the diffs and a count, nothing else (nothing was written)
         click.echo("".join(run.diffs), nl=False)
+        if not quiet:
+            count = len(run.applied)
+            click.echo(f"Would fix {count} error{'s' if count != 1 else ''} in "
+                       f"{len(run.diffs)} file{'s' if len(run.diffs) != 1 else ''}."
+                       if count else "No fixes to apply.", err=True)
+        sys.exit(EXIT_FINDINGS if run.diffs and not exit_zero else EXIT_CLEAN)
     results = run.results
     output = FORMATS[output_format](results, unsafe)
     if output_format in ("text", "concise"):
