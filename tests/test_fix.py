@@ -195,3 +195,27 @@ def test_failed_write_keeps_the_original(tmp_path: Path, monkeypatch, errno_code
         "the original is unchanged"
     ]
     assert list(tmp_path.iterdir()) == [path]  # the temp file was removed
+
+
+def test_dynamic_before_static_split_is_unsafe_and_reorders() -> None:
+    policy = "\\n".join(f"{i}. Answer with the exact policy wording and cite the article."
+                        for i in range(80))
+    code = textwrap.dedent(f"""\
+        import datetime
+        import anthropic
+        client = anthropic.Anthropic()
+        POLICY = "{policy}"
+
+
+        def ask(user, question):
+            return client.messages.create(
+                model="claude-sonnet-5", max_tokens=1024,
+                system=f"Today is {{datetime.date.today()}}.\\n{{POLICY}}",
+                messages=[{{"role": "user", "content": question}}])
+        """)
+    assert fix_text(code, ALL).data is None  # unsafe: not applied by default
+    outcome = fix_text(code, ALL, unsafe=True)
+    assert ('system=[{"type": "text", "text": f".\\n{POLICY}", "cache_control": '
+            '{"type": "ephemeral"}}, {"type": "text", "text": f"Today is '
+            '{datetime.date.today()}"}]') in outcome.text
+    assert [f.code for f in outcome.applied] == ["PRL503"] and outcome.remaining == []

@@ -45,6 +45,13 @@ class Request:
     standalone: Request | None = None  # the wrapper's own request (for de-duplication)
     module: cst.Module | None = field(default=None, repr=False)
     _prompt: Prompt | None = field(default=None, repr=False)
+    resolver: Resolver | None = field(default=None, repr=False)
+
+    def resolver_value(self, expr: cst.BaseExpression) -> Value | None:
+        """Resolve an expression written in this request's scope."""
+        if self.resolver is None:
+            return None
+        return self.resolver.value(expr, self.scope)
 
     def prompt(self) -> Prompt:
         """The prompt in cache order (tools -> system -> messages), built on first use."""
@@ -217,6 +224,7 @@ class RequestFinder:
                 continue
             request = self._request(call, scope, method, beta)
             request.module = self.module
+            request.resolver = self.resolver
             request.loops = self.scopes.call_loops.get(call, ())
             request.client_sets_timeout = client_call is not None and any(
                 a.keyword is not None and a.keyword.value == "timeout" for a in client_call.args

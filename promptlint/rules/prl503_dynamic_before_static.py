@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from promptlint import cost
-from promptlint.edits import FixProposal
+import libcst as cst
+
+from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.models import ModelInfo
 from promptlint.resolve.prompt import Block
@@ -15,8 +17,9 @@ class DynamicBeforeStatic(Rule):
     name = "dynamic-before-static"
     message = "{what}"
     fix_title = "Move the dynamic part after the static text (or into the last user turn)"
+    split_title = "Cache the static text in a first system block; send the dynamic part after it"
     severity = "warning"
-    fix_availability = "display-only"
+    fix_availability = "sometimes"
 
     BEFORE = (
         "`{hole}`{more} comes before ~{tokens:,} tokens of static text in the {section}: it "
@@ -66,18 +69,70 @@ class DynamicBeforeStatic(Rule):
             size = cost.tokens("".join(run), model)
             if size >= model.min_cacheable_tokens:
                 more = f" (and {holes_seen - 1} more dynamic value{'s' if holes_seen > 2 else ''})"
-                self._report(req, first_hole, param, self.BEFORE.format(
+                fix = self._split(req) if param == "system" else None
+                self._report(req, first_hole, param, fix=fix, what=self.BEFORE.format(
                     hole=first_hole.hole, more=more if holes_seen > 1 else "", tokens=size,
                     section=section,
                     saving=cost.money(cost.caching_saving_per_1k(size, model)),
                 ))
                 return  # one finding per section: the first hole is the one to move
 
-    def _report(self, req: Request, hole: Segment, param: str, what: str) -> None:
+    def _report(self, req: Request, hole: Segment, param: str, what: str,
+                fix: FixProposal | None = None) -> None:
         node = hole.node
         if node is None:
             return
         target = req.locate(node, param) if hole.path is None else req.report_node(param)
         related = req.related_if_outside(node, "the dynamic value is inserted here", hole.path)
         self.report(target, related=related,
-                    fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what)
+                    fix=fix or FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what)
+
+    def _split(self, req: Request) -> FixProposal | None:
+        """``system=f"{dynamic}...static"`` or ``system=dynamic + STATIC`` written in the call:
+        reorder into a cached static block followed by the dynamic block. Unsafe: the model
+        sees the two parts in the other order."""
+        arg = req.keyword_arg("system")
+        if arg is None:
+            return None
+        value = arg.value
+        dynamic_code: str | None = None
+        static_code: str | None = None
+        render = cst.Module(body=[]).code_for_node
+        if isinstance(value, cst.FormattedString) and not value.lpar:
+            parts = list(value.parts)
+            last_expression = max((i for i, p in enumerate(parts)
+                                   if isinstance(p, cst.FormattedStringExpression)
+                                   and _varies(req, p.expression)), default=-1)
+            if last_expression < 0 or last_expression == len(parts) - 1:
+                return None
+            head = value.with_changes(parts=parts[:last_expression + 1])
+            tail = value.with_changes(parts=parts[last_expression + 1:])
+            dynamic_code, static_code = render(head), render(tail)
+        elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            operands: list[cst.BaseExpression] = []
+            node: cst.BaseExpression = value
+            while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) \
+                    and not node.lpar:
+                operands.insert(0, node.right)
+                node = node.left
+            operands.insert(0, node)
+            varying = [i for i, o in enumerate(operands)
+                       if not isinstance(o, (cst.SimpleString, cst.ConcatenatedString))
+                       and req.scope is not None and _varies(req, o)]
+            if not varying or varying[-1] == len(operands) - 1:
+                return None
+            cut = varying[-1] + 1
+            dynamic_code = " + ".join(render(o) for o in operands[:cut])
+            static_code = " + ".join(render(o) for o in operands[cut:])
+        if dynamic_code is None or static_code is None or "\n" in dynamic_code + static_code:
+            return None
+        q = '"'
+        blocks = (f"[{{{q}type{q}: {q}text{q}, {q}text{q}: {static_code}, {q}cache_control{q}: "
+                  f"{{{q}type{q}: {q}ephemeral{q}}}}}, {{{q}type{q}: {q}text{q}, {q}text{q}: "
+                  f"{dynamic_code}}}]")
+        return FixProposal(Safety.UNSAFE, self.split_title, [NodeEdit.replace(value, blocks)])
+
+
+def _varies(req: Request, expr: cst.BaseExpression) -> bool:
+    value = req.resolver_value(expr)
+    return value is not None and value.varies
