@@ -119,9 +119,18 @@ class GitIgnore:
         return verdict
 
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path when resolving fails (a symlink loop raises
+    RuntimeError on Python < 3.13, OSError after)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
     try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        rel = _resolved(path).relative_to(_resolved(root)).as_posix()
     except ValueError:
         rel = path.as_posix()
     for pattern in patterns:

@@ -14,7 +14,7 @@ from promptlint.fsutil import atomic_write_bytes
 from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
 from promptlint.runner import display_path, imported_wrapper_names
-from promptlint.sources import SourceError, read_bytes, read_source
+from promptlint.sources import SourceError, check_parseable, read_bytes, read_source
 
 
 @dataclass
@@ -70,10 +70,16 @@ class FixRun:
             return None
         if self._project is None:
             self._project = Project(self.config.root)
-        if not may_contain_request(data, path.suffix == ".ipynb") and not may_call_wrapper(
-                data, frozenset(imported_wrapper_names(data, path, self._project))):
-            self.results.append(FileResult(name))
-            return None
+        if not may_contain_request(data, path.suffix == ".ipynb"):
+            if not may_call_wrapper(
+                    data, frozenset(imported_wrapper_names(data, path, self._project))):
+                self.results.append(FileResult(name))
+                return None
+            try:  # decode() guards only the files that make requests themselves
+                check_parseable(source.text)
+            except SourceError as exc:
+                self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
+                return None
         outcome = fix_document(make_document(source), name, self.config, self.unsafe,
                                self._project)
         result = outcome.result or FileResult(name)

@@ -12,7 +12,13 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from promptlint.prefilter import may_contain_request
+
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
+# libcst needs about 9 KB of memory per source line (a 100,000-line module: ~1 GB, ~13 s), so
+# files that would be parsed are refused above these sizes, with one line saying so.
+MAX_PARSE_BYTES = 10 * 1024 * 1024
+MAX_PARSE_LINES = 150_000
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
 MAGIC_PLACEHOLDER = "#promptlint-magic:"
 
@@ -58,7 +64,176 @@ def decode(data: bytes) -> Source:
         ) from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r} in coding cookie") from None
+    if may_contain_request(data):  # other files are not parsed (see prefilter)
+        check_parseable(text)
     return Source(text, encoding, bom)
+
+
+def check_parseable(text: str) -> None:
+    """Refuse text that libcst cannot parse safely: sizes that cost gigabytes of memory, and
+    nesting deep enough to overflow the native parser's stack (the process dies with SIGSEGV:
+    there is no exception to catch). :func:`decode` calls this for files the prefilter passes;
+    call it before parsing any other text that may be hostile."""
+    if len(text) > MAX_PARSE_BYTES:
+        raise SourceError(
+            f"file is {len(text) // (1024 * 1024)} MB, over the "
+            f"{MAX_PARSE_BYTES // (1024 * 1024)} MB limit for files that are parsed; not checked"
+        )
+    lines = text.count("\n") or text.count("\r")
+    if lines > MAX_PARSE_LINES:
+        raise SourceError(f"file has {lines:,} lines, over the {MAX_PARSE_LINES:,}-line limit "
+                          "for files that are parsed; not checked")
+    problem = nesting_problem(text)
+    if problem is not None:
+        raise SourceError(f"{problem}; not checked")
+
+
+# ---- nesting guard -----------------------------------------------------------------------------
+# libcst's native parser recurses once per nesting level and overflows the 8 MB C stack (the
+# process dies with SIGSEGV) at about 1,200 nested brackets, 3,500 nested lambdas, 5,600 nested
+# conditional expressions or 7,000 chained operators (libcst 1.9). CPython itself refuses more
+# than 200 nested brackets and about 3,000 nested operations, so valid code stays far below.
+# The scan estimates the depth of the syntax tree: each enclosing bracket costs NEST_BRACKET
+# units; inside a bracket (or a statement), operators are grouped by precedence as a parser
+# would, so `a*b + c*d + ...` costs one unit per `+` (NEST_OP), not per operator, while
+# `-(-(-x))`, `a.b.c.d` or `f()()()` cost one per step; a lambda costs NEST_LAMBDA. Commas and
+# statement ends start over. A file whose deepest point costs more than NEST_LIMIT units (about
+# 60% of the stack for any mix) is refused with one line instead of crashing the run.
+NEST_BRACKET = 12.0
+NEST_OP = 1.5
+NEST_LAMBDA = 2.5
+NEST_LIMIT = 5000.0
+MAX_ELIF_CHAIN = 2000
+# strings, comments and line continuations; an unterminated string runs to the end of its line
+# (or of the file), as the tokenizer would complain. The code in an f-string's replacement fields
+# is kept, each field in brackets (a field nests like one).
+_QUOTED = (
+    r"""(?:'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"""
+    r'''|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z)'''
+    r"""|'[^'\\\r\n]*(?:\\[\s\S][^'\\\r\n]*)*'?"""
+    r'''|"[^"\\\r\n]*(?:\\[\s\S][^"\\\r\n]*)*"?)'''
+)
+_NOT_CODE = re.compile(
+    r"(?<!\w)(?:[fF][rR]?|[rR][fF])(?P<f>" + _QUOTED + ")|" + _QUOTED
+    + r"|#[^\r\n]*|\\(?:\r\n?|\n)"
+)
+
+
+def _code_of(text: str) -> str:
+    """``text`` without strings, comments and line continuations (each replaced by a space),
+    keeping the replacement fields of f-strings, each in brackets."""
+    parts = _NOT_CODE.split(text)  # code, f-string body or None, code, ...
+    parts[1::2] = [" " if body is None or "{" not in body else _fields(body)
+                   for body in parts[1::2]]
+    return "".join(parts)
+
+
+def _fields(body: str) -> str:
+    fields: list[str] = []
+    depth = start = index = 0
+    while True:
+        index = min((i for i in (body.find("{", index), body.find("}", index)) if i >= 0),
+                    default=-1)
+        if index < 0:
+            break
+        brace = body[index]
+        if depth == 0 and body.startswith(brace * 2, index):  # an escaped {{ or }}
+            index += 2
+            continue
+        if brace == "{":
+            depth += 1
+            if depth == 1:
+                start = index + 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                fields.append(body[start:index])
+        index += 1
+    if depth:
+        fields.append(body[start:])  # an unclosed field: a nested f-string (Python 3.12)
+    out = []
+    for part in fields:
+        code = _code_of(part)
+        opened = sum(map(code.count, "([{")) - sum(map(code.count, ")]}"))
+        out.append("(" + code + ")" * max(0, opened) + ")")
+    return " " + " ".join(out) + " "
+
+
+_NEST_TOKEN = re.compile(
+    r"[,;\r\n][\s,;]*|\(\s*\)|[()\[\]{}]|\b(?:lambda|and|or|not|if|else|await)\b"
+    r"|\*\*|//|<<|>>|[-+*/%@&|^~.]"
+)
+_NESTING_CHARS = "-+*/%@&|^~."
+_NESTING_WORDS = ("lambda", "and", "or", "not", "if", "else", "await")
+# precedence (higher binds tighter); brackets, separators and newlines are handled apart
+_PRECEDENCE = {
+    "lambda": 0, "if": 1, "else": 1, "or": 2, "and": 3, "not": 4, "|": 5, "^": 6, "&": 7,
+    "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "//": 10, "%": 10, "@": 10, "~": 11,
+    "**": 12, "await": 13, ".": 14, "(": 14, "[": 14, "{": 14,
+}
+
+
+def nesting_problem(text: str) -> str | None:
+    """Why ``text`` is too deeply nested to hand to libcst, or None."""
+    # a cheap bound first: most files cannot reach the limit even if everything nested
+    brackets = sum(map(text.count, "([{"))
+    others = sum(map(text.count, _NESTING_CHARS)) + sum(map(text.count, _NESTING_WORDS))
+    if brackets * (NEST_BRACKET + NEST_OP) + others * NEST_LAMBDA <= NEST_LIMIT:
+        return _elif_problem(text)
+    tokens = _NEST_TOKEN.findall(_code_of(text))
+    precedence = _PRECEDENCE
+    runs: list[list[float]] = []  # this bracket's operators: [precedence, cost] by precedence
+    here = 0.0  # the cost of ``runs``
+    outer: list[tuple[list[list[float]], float, float]] = []  # enclosing brackets
+    base = 0.0  # the cost of the enclosing brackets
+    for token in tokens:
+        first = token[0]
+        if first in ",;\r\n":
+            if not outer or "," in token or ";" in token:
+                runs, here = [], 0.0
+        elif first in ")]}":
+            if outer:
+                runs, here, added = outer.pop()
+                base -= added
+        else:
+            level = precedence.get(token, 14)  # 14: an empty call, `()`
+            while runs and runs[-1][0] > level:
+                here -= runs.pop()[1]
+            cost = NEST_LAMBDA if token == "lambda" else NEST_OP
+            if runs and runs[-1][0] == level:
+                runs[-1][1] += cost
+            else:
+                runs.append([level, cost])
+            here += cost
+            if first in "([{" and len(token) == 1:
+                added = here + NEST_BRACKET
+                outer.append((runs, here, added))
+                base += added
+                runs, here = [], 0.0
+            if base + here > NEST_LIMIT:
+                return _deep_message()
+    return _elif_problem(text)
+
+
+def _elif_problem(text: str) -> str | None:
+    """An if statement with thousands of elif branches nests as deep as its branches."""
+    if text.count("elif") <= MAX_ELIF_CHAIN:
+        return None
+    run, indent = 0, -1
+    for match in re.finditer(r"^([ \t]*)(elif\b|else\b|[^\s#])", text, re.M):
+        width = len(match.group(1))
+        if match.group(2) == "elif":
+            run = run + 1 if width == indent else 1
+            indent = width
+            if run > MAX_ELIF_CHAIN:
+                return _deep_message(f"more than {MAX_ELIF_CHAIN:,} elif branches")
+        elif width <= indent and match.group(2) != "else":
+            run, indent = 0, -1
+    return None
+
+
+def _deep_message(what: str = "") -> str:
+    return "too deeply nested for the parser" + (f" ({what})" if what else "")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -111,6 +286,8 @@ def read_notebook(data: bytes) -> Source:
         for line in range(1, virtual.count("\n") + 2):
             cells.append((index + 1, line))
     text = "\n".join(parts) + "\n"
+    if may_contain_request(data, notebook=True):
+        check_parseable(text)
     return Source(text, "utf-8", False, cells, notebook, spans)
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from promptlint import cost
 import libcst as cst
 
+from promptlint import cost
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.models import ModelInfo
