@@ -155,6 +155,9 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path),
               help="Where results are cached (default: .promptlint_cache in the project root).")
+@click.option("--diff-against", metavar="REF",
+              help="Report only findings on lines changed since this git ref (and in new "
+                   "files).")
 def check(
     paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
@@ -162,7 +165,7 @@ def check(
     respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
     output_file: Path | None, exit_zero: bool, unsafe_fixes: bool, apply_fixes: bool,
     diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, quiet: bool, no_cache: bool,
-    cache_dir: Path | None,
+    cache_dir: Path | None, diff_against: str | None,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     from promptlint.report import FORMATS
@@ -175,6 +178,8 @@ def check(
         return
     results = gather(paths, config, stdin_filename,
                      cache=result_cache(config, cache_dir, no_cache))
+    if diff_against is not None:
+        results = only_changed(results, diff_against)
     problems = report_problems(results)
     output = FORMATS[output_format](results, unsafe_fixes)
     if quiet and output_format in ("text", "concise"):
@@ -275,6 +280,20 @@ def run_fix(
     if remaining or problems or (exit_non_zero_on_fix and run.applied):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def only_changed(results: list[Any], ref: str) -> list[Any]:
+    from dataclasses import replace
+
+    from promptlint.gitdiff import GitDiffError, changed_lines, keep
+
+    try:
+        _, changes = changed_lines(ref, Path.cwd())
+    except GitDiffError as exc:
+        _fail(str(exc))
+    return [replace(r, findings=[f for f in r.findings
+                                 if keep(f.path, f.line, f.end_line, f.cell, changes)])
+            for r in results]
 
 
 def write_output(output: str, output_file: Path | None) -> None:

@@ -252,3 +252,28 @@ def test_examples_show_every_rule() -> None:
     root = Path(__file__).resolve().parent.parent
     items = findings_json("--no-cache", "examples/", cwd=root)
     assert {i["code"] for i in items} == {rule.code for rule in ALL_RULES}
+
+
+def test_diff_against_reports_only_changed_lines(tmp_path: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.invalid")
+    git("config", "user.name", "t")
+    (tmp_path / "old.py").write_text(BAD)
+    git("add", ".")
+    git("commit", "-q", "-m", "legacy code with findings")
+    changed = BAD.replace('        messages=[{"role": "user", "content": question}],\n',
+                          '        messages=[{"role": "user", "content": question}],\n'
+                          '        temperature=0.5,\n')
+    assert changed != BAD
+    (tmp_path / "old.py").write_text(changed)
+    (tmp_path / "new.py").write_text(BAD)
+    items = findings_json("--diff-against", "HEAD", ".", cwd=tmp_path)
+    assert sorted((i["path"], i["code"]) for i in items) == [
+        ("new.py", "PRL101"), ("new.py", "PRL202"), ("old.py", "PRL301")]
+    proc = run_cli("check", "--diff-against", "no-such-ref", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("promptlint: error: git:")
