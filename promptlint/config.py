@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from promptlint.ruleset import RULES
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -50,10 +52,8 @@ class Config:
     source: Path | None = None  # the pyproject.toml this came from
 
     def enabled_codes(self) -> frozenset[str]:
-        from promptlint.rules import ALL_RULES
-
         if self.select is None:
-            chosen = {r.code for r in ALL_RULES if r.default_enabled}
+            chosen = {code for code, _, default in RULES if default}
         else:
             chosen = set(expand_selectors(self.select, "select"))
         chosen |= set(expand_selectors(self.extend_select, "extend-select"))
@@ -89,15 +89,13 @@ class Config:
 
 def expand_selectors(selectors: Iterable[str], key: str) -> list[str]:
     """Codes for selectors: ``ALL``, a code prefix (``PRL``, ``PRL1``), a code or a rule name."""
-    from promptlint.rules import ALL_RULES
-
     out: list[str] = []
     for selector in selectors:
         text = selector.strip()
         matched = [
-            r.code
-            for r in ALL_RULES
-            if text == "ALL" or r.code.startswith(text.upper()) or r.name == text
+            code
+            for code, name, _ in RULES
+            if text == "ALL" or code.startswith(text.upper()) or name == text
         ]
         if not text or not matched:
             raise ConfigError(f"unknown rule selector {selector!r} in {key}")

@@ -89,8 +89,11 @@ def _compile(line: str) -> _Pattern | None:
 class GitIgnore:
     def __init__(self) -> None:
         self._rules: dict[Path, list[_Pattern]] = {}
+        self._active: list[tuple[str, list[_Pattern]]] = []  # (directory + "/", patterns)
 
     def load(self, directory: Path) -> None:
+        if directory in self._rules:
+            return
         file = directory / ".gitignore"
         patterns: list[_Pattern] = []
         try:
@@ -102,18 +105,23 @@ class GitIgnore:
         except OSError:
             pass
         self._rules[directory] = patterns
+        if patterns:
+            prefix = str(directory).rstrip(os.sep) + os.sep
+            self._active.append((prefix, patterns))
+            self._active.sort(key=lambda item: len(item[0]))
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         verdict = False
-        for base in (*reversed(path.parents), ):
-            patterns = self._rules.get(base)
-            if not patterns:
+        text = str(path)
+        name = path.name
+        for base, patterns in self._active:  # outermost first, so deeper files win
+            if not text.startswith(base):
                 continue
-            rel = path.relative_to(base).as_posix()
+            rel = text[len(base):].replace(os.sep, "/")
             for pattern in patterns:
                 if pattern.dir_only and not is_dir:
                     continue
-                target = rel if pattern.anchored else path.name
+                target = rel if pattern.anchored else name
                 if pattern.regex.match(target):
                     verdict = not pattern.negated
         return verdict
@@ -128,16 +136,28 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
-    try:
-        rel = _resolved(path).relative_to(_resolved(root)).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    for pattern in patterns:
-        stripped = pattern.rstrip("/")
-        if fnmatch.fnmatch(path.name, stripped) or fnmatch.fnmatch(rel, stripped):
+class Excluder:
+    """`exclude` patterns, matched against a path's name and its path relative to the root
+    (compiled once: this runs for every directory entry)."""
+
+    def __init__(self, root: Path, patterns: tuple[str, ...]) -> None:
+        self.root = str(_resolved(root)).rstrip(os.sep) + os.sep
+        self.root_plain = os.path.abspath(root).rstrip(os.sep) + os.sep
+        combined = "|".join(fnmatch.translate(p.rstrip("/")) for p in patterns) or "(?!)"
+        self.regex = re.compile(combined)
+
+    def __call__(self, path: Path, absolute: str | None = None) -> bool:
+        if self.regex.match(path.name):
             return True
-    return False
+        text = absolute or os.path.abspath(path)
+        for root in (self.root_plain, self.root):
+            if text.startswith(root):
+                return bool(self.regex.match(text[len(root):].replace(os.sep, "/")))
+        return bool(self.regex.match(path.as_posix()))
+
+
+def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
+    return Excluder(root, patterns)(path)
 
 
 def _excluded_with_parents(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
@@ -180,6 +200,7 @@ def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[Path]
         absolute = Path(os.path.abspath(top))
         for parent in reversed(absolute.parents):
             ignore.load(parent)
+    excluded = Excluder(config.root, excludes)
     visited_dirs: set[tuple[int, int]] = set()
     stack = [top]
     while stack:
@@ -200,13 +221,14 @@ def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[Path]
             yield Candidate(directory, False, "cannot read directory: permission denied")
             continue
         subdirs = []
+        prefix = str(absolute_dir).rstrip(os.sep) + os.sep
         for entry in entries:
             path = directory / entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if _excluded(path, config.root, excludes):
+            if excluded(path, prefix + entry.name):
                 continue
             if config.respect_gitignore and ignore.ignored(absolute_dir / entry.name, is_dir):
                 continue

@@ -144,6 +144,8 @@ def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch)
         ("from promptlint.cli import main", ("libcst", "anthropic", "jinja2")),
         ("from promptlint.runner import check_candidates", ("libcst", "anthropic", "jinja2")),
         ("from promptlint.engine import lint_source", ("anthropic", "jinja2")),
+        ("from promptlint.config import Config; Config(select=('PRL1',)).enabled_codes()",
+         ("libcst", "anthropic", "jinja2")),
     ],
 )
 def test_lazy_imports(command: str, absent: tuple[str, ...]) -> None:

@@ -77,3 +77,9 @@ def test_rules_index_is_fresh() -> None:
     from promptlint.ruledocs import render_index
 
     assert (DOCS / "README.md").read_text("utf-8") == render_index()
+
+
+def test_light_rule_table_matches_the_rules() -> None:
+    from promptlint.ruleset import RULES
+
+    assert RULES == tuple((r.code, r.name, r.default_enabled) for r in ALL_RULES)

@@ -76,6 +76,7 @@ class Project:
     touched: set[Path] = field(default_factory=set)  # files consulted for the current file
     wrapper_config: tuple[str, ...] = ()  # [tool.promptlint] wrappers = ["pkg.mod:func"]
     _wrappers: dict[Path, Any] = field(default_factory=dict)
+    _found: dict[tuple[str, str | None], Path | None] = field(default_factory=dict)
 
     def wrappers_of(self, path: Path) -> dict[str, Any]:
         """The wrapper functions defined in another module of the project (cached)."""
@@ -84,6 +85,13 @@ class Project:
         if path in self._wrappers:
             return self._wrappers[path]
         self._wrappers[path] = {}
+        try:
+            from promptlint.prefilter import may_contain_request
+
+            if not may_contain_request(path.read_bytes(), path.suffix == ".ipynb"):
+                return {}  # a module that makes no request defines no wrapper: not parsed
+        except OSError:
+            return {}
         loaded = self.load(path)
         if loaded is None:
             return {}
@@ -103,6 +111,12 @@ class Project:
     # ---- modules ----------------------------------------------------------------------------
     def find_module(self, dotted: str, importer: Path | None) -> Path | None:
         """The source file of ``dotted`` (absolute or relative import) inside the project."""
+        key = (dotted, str(importer.parent) if importer is not None else None)
+        if key not in self._found:
+            self._found[key] = self._find_module(dotted, importer)
+        return self._found[key]
+
+    def _find_module(self, dotted: str, importer: Path | None) -> Path | None:
         level = len(dotted) - len(dotted.lstrip("."))
         name = dotted.lstrip(".")
         parts = [p for p in name.split(".") if p]
