@@ -332,6 +332,13 @@ def html_text(value: str) -> Any:
     return Markup("").join(out)
 
 
+def path_breaks(value: str) -> Any:
+    """A path as HTML with line-break opportunities after each slash."""
+    from markupsafe import Markup, escape
+
+    return Markup("/<wbr>").join(escape(part) for part in str(value).split("/"))
+
+
 def _environment(report_format: str) -> Any:
     import jinja2
 
@@ -346,6 +353,7 @@ def _environment(report_format: str) -> Any:
         "money": money, "tokens": tokens, "count": count, "percent": percent,
         "plural": plural, "md_code": lambda v: md.code(str(v), in_table=True),
         "md_text": md_cell, "html_text": html_text, "doc_url": help_uri,
+        "path_breaks": path_breaks,
     })
     return env
 
