@@ -62,7 +62,8 @@ def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | Non
         return
     summary.static_tokens = tokens(static_text, model)
     summary.cached_tokens = tokens(summary.cached_text, model) if summary.cached_text else 0
-    price_summary(summary, model)
+    if summary.method != "count_tokens":  # counting tokens is free
+        price_summary(summary, model)
 
 
 def price_summary(summary: RequestSummary, model: ModelInfo) -> None:

@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import signal
 import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+
+TEMP_SUFFIX = ".promptlint-tmp"
+# Signals that end a run (Ctrl-C, `kill`, a closed terminal): held back while a file is being
+# replaced, so that an interrupted run leaves each file either old or new, never a temp file.
+_DEFERRED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                  if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+            threading.main_thread()):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending signal arrives here
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically; the original survives any failure."""
+    """Replace ``path`` with ``data`` atomically; the original survives any failure.
+
+    A file the user may not write (read-only, or owned by someone else) is refused with
+    PermissionError, as an in-place write would be: a rename would otherwise replace it.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     mode = None
     owner = None
@@ -20,22 +47,25 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         owner = (info.st_uid, info.st_gid)
     except FileNotFoundError:
         pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".promptlint-tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        if owner is not None and hasattr(os, "chown"):
+    if mode is not None and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    with _signals_deferred():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)
+            if owner is not None and hasattr(os, "chown"):
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, *owner)
+            os.replace(tmp, path)
+        except BaseException:
             with contextlib.suppress(OSError):
-                os.chown(tmp, *owner)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+                os.unlink(tmp)
+            raise
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:

@@ -267,13 +267,13 @@ def read_notebook(data: bytes) -> Source:
         notebook = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise SourceError(f"invalid notebook: not valid JSON ({exc})") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
-        raise SourceError("invalid notebook: no 'cells' list")
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise SourceError("invalid notebook: no 'cells' list (nbformat 4 is required)")
     parts: list[str] = []
     cells: list[tuple[int, int]] = []
     spans: list[tuple[int, int, int]] = []
     offset = 0
-    for index, cell in enumerate(notebook.get("cells", [])):
+    for index, cell in enumerate(notebook["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         text = cell_text(cell)

@@ -104,7 +104,10 @@ class ExactCounter:
         try:
             data = json.loads(self._path(key).read_text("utf-8"))
             value = data.get("input_tokens")
-            if isinstance(value, int) and data.get("key") == key:
+            # a cache entry is checked, never trusted: another key, a bool or a negative count
+            # (a corrupt or hand-edited file) is ignored and the count fetched again
+            if (type(value) is int and value >= 0  # noqa: E721 - bool is not a count
+                    and data.get("key") == key):
                 self._memory[key] = value
                 return value
         except (OSError, ValueError, AttributeError):
@@ -132,10 +135,19 @@ class ExactCounter:
                         "--exact needs an API key: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL "
                         "for a proxy)"
                     )
+                try:
+                    timeout = float(os.environ.get("PROMPTLINT_API_TIMEOUT", "60"))
+                except ValueError:
+                    raise ExactCountError(
+                        "PROMPTLINT_API_TIMEOUT must be a number of seconds") from None
                 import anthropic
 
-                timeout = float(os.environ.get("PROMPTLINT_API_TIMEOUT", "60"))
-                self._client = anthropic.Anthropic(max_retries=2, timeout=timeout)
+                try:
+                    self._client = anthropic.Anthropic(max_retries=2, timeout=timeout)
+                except (anthropic.AnthropicError, ValueError, TypeError):
+                    raise ExactCountError(  # the message never repeats the key
+                        "could not set up the anthropic client (check ANTHROPIC_BASE_URL)"
+                    ) from None
         return self._client
 
     def _count(self, model: str, system: str | None) -> int:
@@ -150,6 +162,7 @@ class ExactCounter:
         try:
             self.calls += 1
             result = client.messages.count_tokens(**kwargs)  # type: ignore[attr-defined]
+            return int(result.input_tokens)
         except anthropic.AuthenticationError:
             raise ExactCountError("the API rejected the key (401 authentication_error)") from None
         except anthropic.RateLimitError:
@@ -160,7 +173,15 @@ class ExactCounter:
             raise ExactCountError("could not connect to the API") from None
         except anthropic.APIStatusError as exc:
             raise ExactCountError(f"the API returned {exc.status_code}") from None
-        return int(result.input_tokens)
+        except (anthropic.APIError, AttributeError, TypeError, ValueError) as exc:
+            # Exception texts are not shown: they may quote a request header, the key included.
+            # (UnicodeEncodeError, a ValueError: a key with bytes no HTTP header can carry.)
+            if isinstance(exc, UnicodeError):
+                raise ExactCountError("could not send the request: the API key or "
+                                      "ANTHROPIC_BASE_URL holds characters HTTP cannot carry"
+                                      ) from None
+            raise ExactCountError("the API answered with something that is not a token count"
+                                  ) from None
 
     def count(self, model: str, text: str) -> int:
         key = self._key(model, text)
