@@ -110,7 +110,7 @@ def result_from_dict(data: dict[str, Any]) -> FileResult:
         related = [Related(**r) for r in item.pop("related")]
         if fix is not None:
             fix = Fix(Safety(fix["applicability"]), fix["title"],
-                      tuple(Edit(**e) for e in fix["edits"]))
+                      tuple(Edit(**e) for e in fix["edits"]), bool(fix.get("deferred")))
         findings.append(Finding(**item, related=related, fix=fix))
     problem = data["problem"]
     return FileResult(

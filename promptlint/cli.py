@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -176,6 +177,9 @@ def check(
         run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
                 show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
         return
+    # locate fix edits and summarise request sites only for the outputs that show them
+    config = replace(config, compute_edits=output_format in ("json", "sarif"),
+                     request_sites=output_format == "markdown")
     results = gather(paths, config, stdin_filename,
                      cache=result_cache(config, cache_dir, no_cache))
     if diff_against is not None:

@@ -48,6 +48,10 @@ class Config:
     # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
     wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
+    # what the output needs (set by the command line, not by users): fix edits located in the
+    # source, and a summary (position, size, cost) of every request site
+    compute_edits: bool = True
+    request_sites: bool = True
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the pyproject.toml this came from
 
@@ -82,7 +86,7 @@ class Config:
         fields = (
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
-            self.wrappers, self.wrapper_params,
+            self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
         )
         return repr(fields)
 

@@ -23,10 +23,10 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
-from promptlint.resolve.external import Project
+from promptlint.resolve.external import LoadedModule, Project, text_digest
 from promptlint.resolve.positions import Locator
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import build_scopes
+from promptlint.resolve.scope import ScopeBuilder, build_scopes
 from promptlint.resolve.values import Resolver
 from promptlint.resolve.wrappers import WrapperCalls, detect, forced_names
 from promptlint.rules import ALL_RULES
@@ -52,11 +52,12 @@ def find_requests(module: cst.Module, path: Path | None = None,
     return RequestFinder(module, scopes, Resolver(path, project)).find()
 
 
-def find_all_requests(module: cst.Module, path: Path, project: Project,
-                      config: Config) -> tuple[list[Request], list[str], dict[int, int]]:
+def find_all_requests(module: cst.Module, path: Path, project: Project, config: Config,
+                      scopes: ScopeBuilder | None = None
+                      ) -> tuple[list[Request], list[str], dict[int, int]]:
     """Requests written here plus those made through wrapper functions called here, the
     names of the wrappers this module defines, and the statement index of every node."""
-    scopes = build_scopes(module)
+    scopes = scopes or build_scopes(module)
     resolver = Resolver(path, project)
     requests = RequestFinder(module, scopes, resolver).find()
     local = detect(module, scopes, requests, path,
@@ -76,8 +77,14 @@ def lint_source(path: str, source: Source, config: Config,
         project = Project(config.root)
     project.touched = set()
     project.warnings = []
+    resolved = _resolved(path) if source.notebook is None else None
+    digest = text_digest(source.text) if resolved is not None else ""
+    known = project.modules.get(resolved) if resolved is not None else None
     try:
-        module = cst.parse_module(source.text)
+        if known is not None and known.digest == digest:
+            module, scopes = known.module, known.scopes  # parsed already, as an import
+        else:
+            module, scopes = cst.parse_module(source.text), None
     except cst.ParserSyntaxError as exc:
         result.problem = _problem(path, source, exc.raw_line, exc.raw_column + 1,
                                   f"syntax error: {exc.message}")
@@ -87,8 +94,12 @@ def lint_source(path: str, source: Source, config: Config,
         return result
     project.wrapper_config = config.wrappers
     try:
+        if scopes is None:
+            scopes = build_scopes(module)
+            if resolved is not None:  # other files that import this one reuse the tree
+                project.modules[resolved] = LoadedModule(resolved, module, scopes, digest)
         requests, result.wrappers, statement_of = find_all_requests(module, Path(path), project,
-                                                                    config)
+                                                                    config, scopes)
     except RecursionError:
         result.problem = FileProblem(path, "too deeply nested to analyse; not checked")
         return result
@@ -116,10 +127,11 @@ def lint_source(path: str, source: Source, config: Config,
             found = _through_wrapper(request, found, rules, standalone_cache)
         raw.extend(found)
     positions = Locator(module, source.text, statement_of)
-    result.requests = [_summary(path, source, positions, r) for r in requests
-                       if r.site is None]
+    if config.request_sites:
+        result.requests = [_summary(path, source, positions, r) for r in requests
+                           if r.site is None]
     if raw:
-        result.findings = _locate(path, source, positions, raw, project)
+        result.findings = _locate(path, source, positions, raw, project, config.compute_edits)
     result.dependencies = sorted(str(p) for p in project.touched)
     result.warnings = list(project.warnings)
     return result
@@ -178,7 +190,7 @@ def _problem(path: str, source: Source, line: int, column: int, message: str) ->
 
 
 def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
-            project: Project) -> list[Finding]:
+            project: Project, compute_edits: bool = True) -> list[Finding]:
     lines = _NEWLINE.split(source.text)
     starts = _line_starts(source.text)
     out: list[Finding] = []
@@ -216,7 +228,9 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
                 rel_cell, rel_line = source.cells[other.start.line - 1]
             related.append(Related(rel_line, other.start.column + 1, message, path, rel_cell))
         fix = None
-        if item.fix is not None:
+        if item.fix is not None and not compute_edits:
+            fix = Fix(item.fix.applicability, item.fix.title, (), deferred=bool(item.fix.edits))
+        elif item.fix is not None:
             edits = [_edit(e, positions, starts, source.text) for e in item.fix.edits]
             if all(e is not None for e in edits):
                 fix = Fix(item.fix.applicability, item.fix.title,
@@ -264,6 +278,13 @@ def _edit(edit: NodeEdit, positions: Any, starts: list[int], text: str) -> Edit 
     newline = _NEWLINE.search(text)
     content = edit.content.format(nl=newline.group(0) if newline else "\n", indent=indent)
     return Edit(offsets[0], offsets[1], content)
+
+
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _display(path: Path) -> str:

@@ -33,6 +33,12 @@ class Fix:
     applicability: Safety
     title: str
     edits: tuple[Edit, ...] = ()
+    deferred: bool = False  # edits exist but were not located (the output does not show them)
+
+    @property
+    def available(self) -> bool:
+        """Whether there is something to apply (not just advice)."""
+        return self.applicability != Safety.DISPLAY_ONLY and (bool(self.edits) or self.deferred)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +19,35 @@ from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
 from promptlint.runner import display_path, imported_wrapper_names
 from promptlint.sources import SourceError, check_parseable, read_bytes, read_source
+
+
+@contextlib.contextmanager
+def _interrupt_between_files() -> Iterator[None]:
+    """Ctrl-C while a file is being fixed stops the run once that file is done (a second
+    Ctrl-C stops at once). An interrupt inside libcst's code generation can otherwise surface as
+    an unrelated exception (its cleanup code fails), and the file would be lost half-way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    interrupted = False
+
+    def handler(signum: int, frame: object) -> None:
+        nonlocal interrupted
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except (ValueError, OSError):  # not in the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 @dataclass
@@ -35,6 +68,10 @@ class FixRun:
     _project: Project | None = field(default=None, repr=False)
 
     def fix_candidate(self, candidate: Candidate) -> None:
+        with _interrupt_between_files():
+            self._fix_candidate(candidate)
+
+    def _fix_candidate(self, candidate: Candidate) -> None:
         name = display_path(candidate.path)
         if candidate.problem is not None:
             self._problem(FileResult(name, problem=FileProblem(name, candidate.problem)))
@@ -48,6 +85,18 @@ class FixRun:
         if new is None or new == data:
             return
         if self.write:
+            # Another process (a second `promptlint fix`, an editor, a formatter) may have
+            # written the file while it was being fixed: never overwrite what it wrote.
+            try:
+                current = read_bytes(candidate.path)
+            except SourceError:
+                current = None
+            if current == new:  # a concurrent run wrote the same fixes
+                return
+            if current != data:
+                self.problems.append(f"{name}: changed while it was being fixed; left as it "
+                                     "is (run fix again)")
+                return
             try:
                 atomic_write_bytes(candidate.path, new)
             except OSError as exc:

@@ -165,3 +165,14 @@ def test_check_on_files_without_requests_never_imports_libcst(tmp_path: Path) ->
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_cached_results_keep_fix_markers(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(textwrap.dedent("""\
+        import anthropic
+        client = anthropic.Anthropic()
+        client.messages.create(model="claude-sonnet-5-5", max_tokens=500_000, messages=[])
+        """))
+    first = run_cli("check", "a.py", cwd=tmp_path).stdout
+    second = run_cli("check", "a.py", cwd=tmp_path).stdout
+    assert "PRL102 [*]" in first and first == second

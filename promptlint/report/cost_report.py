@@ -205,7 +205,7 @@ def attach_findings(result: FileResult, sites: list[Site]) -> list[Finding]:
 
 
 def _fixable(finding: Finding) -> bool:
-    return finding.fix is not None and bool(finding.fix.edits)
+    return finding.fix is not None and finding.fix.available
 
 
 def rule_rows(findings: list[Finding]) -> list[RuleRow]:

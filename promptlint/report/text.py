@@ -13,7 +13,7 @@ def location(finding: Finding) -> str:
 
 def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
     fix = finding.fix
-    if fix is None or fix.applicability == Safety.DISPLAY_ONLY or not fix.edits:
+    if fix is None or not fix.available:
         return ""
     if fix.applicability == Safety.SAFE or unsafe_fixes:
         return " [*]"

@@ -53,6 +53,7 @@ class LoadedModule:
     path: Path
     module: cst.Module
     scopes: Any  # ScopeBuilder
+    digest: str = ""  # of the text parsed, so the linter can reuse the tree
     _positions: Any = None
 
     def position(self, node: cst.CSTNode) -> tuple[int, int] | None:
@@ -63,6 +64,12 @@ class LoadedModule:
             self._positions = wrapper.resolve(PositionProvider)
         where = self._positions.get(node)
         return (where.start.line, where.start.column + 1) if where is not None else None
+
+
+def text_digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -156,8 +163,9 @@ class Project:
             from promptlint.resolve.scope import build_scopes
             from promptlint.sources import decode
 
-            module = cst.parse_module(decode(data).text)
-            loaded = LoadedModule(path, module, build_scopes(module))
+            text = decode(data).text
+            module = cst.parse_module(text)
+            loaded = LoadedModule(path, module, build_scopes(module), text_digest(text))
         except Exception:  # unreadable, undecodable, syntax error, too deep: just unknown
             return None
         self.modules[path] = loaded
