@@ -248,6 +248,9 @@ def run_fix(
             _fail(str(exc))
         for candidate in candidates:
             run.fix_candidate(candidate)
+    for result in run.results:
+        for warning in result.warnings:
+            click.echo(f"{result.path}: warning: {warning}", err=True)
     problems = 0
     for message in run.problems:
         problems += 1
@@ -471,7 +474,11 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # never a traceback for the user
-        click.echo(f"promptlint: internal error: {type(exc).__name__}: {exc}", err=True)
+        if isinstance(exc.__context__, KeyboardInterrupt):  # raised while unwinding a Ctrl-C
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        click.echo(f"promptlint: internal error: {type(exc).__name__}: {detail}", err=True)
         sys.exit(EXIT_ERROR)
 
 

@@ -14,7 +14,7 @@ from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult
 from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
-from promptlint.sources import SourceError, read_bytes, read_source
+from promptlint.sources import SourceError, check_parseable, read_bytes, read_source
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -29,9 +29,13 @@ def check_bytes(name: str, path: Path, data: bytes, config: Config,
         source = read_source(path, data)  # undecodable or malformed files are reported
     except SourceError as exc:
         return FileResult(name, problem=FileProblem(name, str(exc)))
-    if not may_contain_request(data, path.suffix == ".ipynb") and not (
-            wrapper_names and may_call_wrapper(data, wrapper_names)):
-        return FileResult(name)
+    if not may_contain_request(data, path.suffix == ".ipynb"):
+        if not (wrapper_names and may_call_wrapper(data, wrapper_names)):
+            return FileResult(name)
+        try:  # decode() guards only files the prefilter passes; this one calls a wrapper
+            check_parseable(source.text)
+        except SourceError as exc:
+            return FileResult(name, problem=FileProblem(name, str(exc)))
     from promptlint.engine import lint_source  # libcst is imported only for files that need it
 
     return lint_source(name, source, config, project)

@@ -149,7 +149,10 @@ class Project:
         return None
 
     def load(self, path: Path) -> LoadedModule | None:
-        path = path.resolve()
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            return None
         self.touched.add(path)
         if path in self.modules:
             return self.modules[path]
@@ -161,9 +164,10 @@ class Project:
             import libcst as cst
 
             from promptlint.resolve.scope import build_scopes
-            from promptlint.sources import decode
+            from promptlint.sources import check_parseable, decode
 
             text = decode(data).text
+            check_parseable(text)  # deep nesting crashes libcst's native parser
             module = cst.parse_module(text)
             loaded = LoadedModule(path, module, build_scopes(module), text_digest(text))
         except Exception:  # unreadable, undecodable, syntax error, too deep: just unknown
@@ -173,19 +177,33 @@ class Project:
 
     # ---- files ------------------------------------------------------------------------------
     def read_text(self, path: Path) -> str | None:
-        path = path.resolve()
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            self.warnings.append(f"prompt file {path.name}: symbolic link loop; "
+                                 "treated as unknown text")
+            return None
         self.touched.add(path)
         if path in self.files:
             return self.files[path]
         text: str | None = None
+        problem: str | None = None
         try:
             if path.is_file():
                 with path.open("rb") as handle:
                     data = handle.read(MAX_PROMPT_FILE_BYTES + 1)
-                if len(data) <= MAX_PROMPT_FILE_BYTES and b"\x00" not in data:
+                if len(data) > MAX_PROMPT_FILE_BYTES:
+                    problem = f"over {MAX_PROMPT_FILE_BYTES // (1024 * 1024)} MB"
+                elif b"\x00" in data:
+                    problem = "binary"
+                else:
                     text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = None
+        except UnicodeDecodeError:
+            problem = "not UTF-8"
+        except OSError as exc:
+            problem = f"cannot read ({exc.strerror or 'error'})"
+        if problem is not None:
+            self.warnings.append(f"prompt file {path.name}: {problem}; treated as unknown text")
         self.files[path] = text
         return text
 
