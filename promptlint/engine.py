@@ -23,7 +23,7 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
-from promptlint.resolve.external import LoadedModule, Project, text_digest
+from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
 from promptlint.resolve.requests import Request, RequestFinder
 from promptlint.resolve.scope import ScopeBuilder, build_scopes
@@ -95,9 +95,9 @@ def lint_source(path: str, source: Source, config: Config,
     project.wrapper_config = config.wrappers
     try:
         if scopes is None:
+            # (not kept for later imports: holding every tree of a large run costs memory and
+            # garbage-collector time; modules are parsed again when imported)
             scopes = build_scopes(module)
-            if resolved is not None:  # other files that import this one reuse the tree
-                project.modules[resolved] = LoadedModule(resolved, module, scopes, digest)
         requests, result.wrappers, statement_of = find_all_requests(module, Path(path), project,
                                                                     config, scopes)
     except RecursionError:
