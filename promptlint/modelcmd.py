@@ -160,22 +160,12 @@ def _aligned(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _client() -> Any:
-    if not os.environ.get("ANTHROPIC_API_KEY"):
-        raise RefreshError(
-            "--refresh needs an API key: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a "
-            "proxy)"
-        )
-    try:
-        timeout = float(os.environ.get("PROMPTLINT_API_TIMEOUT", "60"))
-    except ValueError:
-        raise RefreshError("PROMPTLINT_API_TIMEOUT must be a number of seconds") from None
-    import anthropic
+    from promptlint.api import ClientSetupError, make_client
 
     try:
-        return anthropic.Anthropic(max_retries=2, timeout=timeout)
-    except anthropic.AnthropicError:
-        raise RefreshError("could not set up the anthropic client (check ANTHROPIC_BASE_URL)"
-                           ) from None
+        return make_client("--refresh")
+    except ClientSetupError as exc:
+        raise RefreshError(str(exc)) from None
 
 
 def fetch_models(client: Any) -> list[Any]:

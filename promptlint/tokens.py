@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,24 +129,12 @@ class ExactCounter:
             if self.client_factory is not None:
                 self._client = self.client_factory()
             else:
-                if not os.environ.get("ANTHROPIC_API_KEY"):
-                    raise ExactCountError(
-                        "--exact needs an API key: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL "
-                        "for a proxy)"
-                    )
-                try:
-                    timeout = float(os.environ.get("PROMPTLINT_API_TIMEOUT", "60"))
-                except ValueError:
-                    raise ExactCountError(
-                        "PROMPTLINT_API_TIMEOUT must be a number of seconds") from None
-                import anthropic
+                from promptlint.api import ClientSetupError, make_client
 
                 try:
-                    self._client = anthropic.Anthropic(max_retries=2, timeout=timeout)
-                except (anthropic.AnthropicError, ValueError, TypeError):
-                    raise ExactCountError(  # the message never repeats the key
-                        "could not set up the anthropic client (check ANTHROPIC_BASE_URL)"
-                    ) from None
+                    self._client = make_client("--exact")
+                except ClientSetupError as exc:
+                    raise ExactCountError(str(exc)) from None
         return self._client
 
     def _count(self, model: str, system: str | None) -> int:
