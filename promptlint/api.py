@@ -33,3 +33,23 @@ def make_client(flag: str) -> Any:
         raise ClientSetupError(
             "could not set up the anthropic client (check ANTHROPIC_BASE_URL)"
         ) from None
+
+
+def describe_api_error(exc: BaseException) -> str | None:
+    """One sentence for an SDK error (never its text: it may quote a header), or None when
+    ``exc`` is not an API error."""
+    import anthropic
+
+    if isinstance(exc, anthropic.AuthenticationError):
+        return "the API rejected the key (401 authentication_error)"
+    if isinstance(exc, anthropic.PermissionDeniedError):
+        return "the key is not allowed to do this (403 permission_error)"
+    if isinstance(exc, anthropic.RateLimitError):
+        return "rate limited by the API (429) after retries"
+    if isinstance(exc, anthropic.APITimeoutError):
+        return "the API did not answer in time"
+    if isinstance(exc, anthropic.APIConnectionError):
+        return "could not connect to the API"
+    if isinstance(exc, anthropic.APIStatusError):
+        return f"the API returned {exc.status_code}"
+    return None

@@ -172,6 +172,8 @@ def fetch_models(client: Any) -> list[Any]:
     """Every model the Models API lists, retired ones included, following its pages."""
     import anthropic
 
+    from promptlint.api import describe_api_error
+
     def listed(**kwargs: Any) -> list[Any]:
         return list(client.models.list(limit=1000, **kwargs))
 
@@ -180,21 +182,9 @@ def fetch_models(client: Any) -> list[Any]:
             return listed(lifecycle=["active", "deprecated", "retired"])
         except anthropic.BadRequestError:
             return listed()  # an API (or proxy) that does not know the lifecycle filter
-    except anthropic.AuthenticationError:
-        raise RefreshError("the API rejected the key (401 authentication_error)") from None
-    except anthropic.PermissionDeniedError:
-        raise RefreshError("the key may not list models (403 permission_error)") from None
-    except anthropic.RateLimitError:
-        raise RefreshError("rate limited by the API (429) after retries") from None
-    except anthropic.APITimeoutError:
-        raise RefreshError("the API did not answer in time") from None
-    except anthropic.APIConnectionError:
-        raise RefreshError("could not connect to the API") from None
-    except anthropic.APIStatusError as exc:
-        raise RefreshError(f"the API returned {exc.status_code}") from None
-    except anthropic.APIError:
-        raise RefreshError("the API answered with something that is not a model list"
-                           ) from None
+    except anthropic.APIError as exc:
+        raise RefreshError(describe_api_error(exc) or
+                           "the API answered with something that is not a model list") from None
 
 
 def _day(value: Any) -> str | None:

@@ -140,6 +140,8 @@ class ExactCounter:
     def _count(self, model: str, system: str | None) -> int:
         import anthropic
 
+        from promptlint.api import describe_api_error
+
         client = self.client()
         kwargs: dict[str, object] = {
             "model": model, "messages": [{"role": "user", "content": "."}],
@@ -150,17 +152,13 @@ class ExactCounter:
             self.calls += 1
             result = client.messages.count_tokens(**kwargs)  # type: ignore[attr-defined]
             return int(result.input_tokens)
-        except anthropic.AuthenticationError:
-            raise ExactCountError("the API rejected the key (401 authentication_error)") from None
-        except anthropic.RateLimitError:
-            raise ExactCountError("rate limited by the API (429) after retries") from None
-        except anthropic.APITimeoutError:
-            raise ExactCountError("the API did not answer in time") from None
-        except anthropic.APIConnectionError:
-            raise ExactCountError("could not connect to the API") from None
-        except anthropic.APIStatusError as exc:
-            raise ExactCountError(f"the API returned {exc.status_code}") from None
-        except (anthropic.APIError, AttributeError, TypeError, ValueError) as exc:
+        except anthropic.APIError as exc:
+            described = describe_api_error(exc)
+            if described is not None:
+                raise ExactCountError(described) from None
+            raise ExactCountError("the API answered with something that is not a token count"
+                                  ) from None
+        except (AttributeError, TypeError, ValueError) as exc:
             # Exception texts are not shown: they may quote a request header, the key included.
             # (UnicodeEncodeError, a ValueError: a key with bytes no HTTP header can carry.)
             if isinstance(exc, UnicodeError):
