@@ -4,7 +4,23 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+
+# a request with a missing max_tokens and a retired model held in a constant
+BAD = textwrap.dedent("""\
+    import anthropic
+
+    client = anthropic.Anthropic()
+    MODEL = "claude-3-opus-20240229"
+
+
+    def ask(question):
+        return client.messages.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": question}],
+        )
+    """)
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,

@@ -9,21 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import findings_json, run_cli
+from tests.helpers import BAD, findings_json, run_cli
 
-BAD = textwrap.dedent("""\
-    import anthropic
-
-    client = anthropic.Anthropic()
-    MODEL = "claude-3-opus-20240229"
-
-
-    def ask(question):
-        return client.messages.create(
-            model=MODEL,
-            messages=[{"role": "user", "content": question}],
-        )
-    """)
 CLEAN = textwrap.dedent("""\
     import anthropic
 

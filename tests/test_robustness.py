@@ -26,21 +26,8 @@ from promptlint.discovery import Candidate
 from promptlint.fixer import fix_text
 from promptlint.fixing import FixRun
 from promptlint.fsutil import TEMP_SUFFIX
-from tests.helpers import findings_json, run_cli
+from tests.helpers import BAD, findings_json, run_cli
 
-BAD = textwrap.dedent("""\
-    import anthropic
-
-    client = anthropic.Anthropic()
-    MODEL = "claude-3-opus-20240229"
-
-
-    def ask(question):
-        return client.messages.create(
-            model=MODEL,
-            messages=[{"role": "user", "content": question}],
-        )
-    """)
 BAD_FINDING = "z_bad.py:8:28: PRL101"
 HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n"
 CALL = textwrap.dedent("""\

@@ -6,6 +6,7 @@ output (JSON, XML tags). Only static prompt text is read; unknown means no opini
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,20 +91,6 @@ def _prefill_and_stop(prompt: Prompt, params: dict[str, Value]) -> Bounded | Non
     return None
 
 
-def _yes_no(text: str) -> Bounded | None:
-    if re.search(r"\b(?:answer|respond|reply|say|output|return)\b(?:\s+(?:only|just|with|"
-                 r"strictly|exactly|either))*\s*:?\s*[\"'`]?(?:yes|true)[\"'`]?\s*(?:or|/)\s*"
-                 r"[\"'`]?(?:no|false)\b", text, _FLAGS):
-        return Bounded("yes/no", 5)
-    return None
-
-
-def _one_word(text: str) -> Bounded | None:
-    if re.search(r"\b(?:one|a single) word\b", text, _FLAGS):
-        return Bounded("one word", 5)
-    return None
-
-
 _LABEL_LIST = re.compile(
     r"\b(?:classify|categori[sz]e|label|tag)\b[^.\n]{0,60}?"
     r"\b(?:as|into|one of|either|from)\b:?\s*"
@@ -133,18 +120,29 @@ def _labels(text: str) -> Bounded | None:
     return Bounded(f"one label of {len(labels)}", longest + 4)
 
 
-def _number(text: str) -> Bounded | None:
-    if re.search(r"\b(?:answer|respond|reply|return|output|give)\b(?:\s+(?:only|just|with|"
-                 r"exactly|back))*\s+(?:a|one)\s+(?:single\s+)?(?:number|integer|digit|score|"
-                 r"rating|date|percentage)\b", text, _FLAGS):
-        return Bounded("a number or date", 10)
-    return None
+# fixed phrasings of a short answer: (pattern, what it asks for, tokens a full answer needs)
+_PHRASES: dict[str, tuple[re.Pattern[str], Bounded]] = {
+    "yes_no": (re.compile(
+        r"\b(?:answer|respond|reply|say|output|return)\b(?:\s+(?:only|just|with|strictly|"
+        r"exactly|either))*\s*:?\s*[\"'`]?(?:yes|true)[\"'`]?\s*(?:or|/)\s*[\"'`]?(?:no|false)\b",
+        _FLAGS), Bounded("yes/no", 5)),
+    "one_word": (re.compile(r"\b(?:one|a single) word\b", _FLAGS), Bounded("one word", 5)),
+    "number": (re.compile(
+        r"\b(?:answer|respond|reply|return|output|give)\b(?:\s+(?:only|just|with|exactly|"
+        r"back))*\s+(?:a|one)\s+(?:single\s+)?(?:number|integer|digit|score|rating|date|"
+        r"percentage)\b", _FLAGS), Bounded("a number or date", 10)),
+    "one_sentence": (re.compile(r"\b(?:in|with|using) (?:one|a single) (?:short )?sentence\b",
+                                _FLAGS), Bounded("one sentence", 40)),
+}
 
 
-def _one_sentence(text: str) -> Bounded | None:
-    if re.search(r"\b(?:in|with|using) (?:one|a single) (?:short )?sentence\b", text, _FLAGS):
-        return Bounded("one sentence", 40)
-    return None
+def _phrase(name: str) -> Callable[[str], Bounded | None]:
+    pattern, bounded = _PHRASES[name]
+    return lambda text: bounded if pattern.search(text) else None
+
+
+_yes_no, _one_word = _phrase("yes_no"), _phrase("one_word")
+_number, _one_sentence = _phrase("number"), _phrase("one_sentence")
 
 
 def _n_words(text: str) -> Bounded | None:
