@@ -26,7 +26,7 @@ from promptlint.findings import (
     Safety,
 )
 
-FORMAT = 3  # bump when the entry layout changes
+FORMAT = 4  # bump when the entry layout changes
 CACHE_DIR_NAME = ".promptlint_cache"
 
 
@@ -121,4 +121,5 @@ def result_from_dict(data: dict[str, Any]) -> FileResult:
         dependencies=list(data["dependencies"]),
         warnings=list(data["warnings"]),
         wrappers=list(data["wrappers"]),
+        request_calls=bool(data.get("request_calls", True)),
     )

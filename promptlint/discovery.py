@@ -111,9 +111,11 @@ class GitIgnore:
             self._active.sort(key=lambda item: len(item[0]))
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
+        return self.ignored_text(str(path), path.name, is_dir)
+
+    def ignored_text(self, text: str, name: str, is_dir: bool) -> bool:
+        """``ignored`` for an absolute path given as text, and its last component."""
         verdict = False
-        text = str(path)
-        name = path.name
         for base, patterns in self._active:  # outermost first, so deeper files win
             if not text.startswith(base):
                 continue
@@ -147,13 +149,16 @@ class Excluder:
         self.regex = re.compile(combined)
 
     def __call__(self, path: Path, absolute: str | None = None) -> bool:
-        if self.regex.match(path.name):
+        return self.match(path.name, absolute or os.path.abspath(path), path.as_posix())
+
+    def match(self, name: str, absolute: str, as_given: str) -> bool:
+        """By name, by the path relative to the root, or (outside the root) as given."""
+        if self.regex.match(name):
             return True
-        text = absolute or os.path.abspath(path)
         for root in (self.root_plain, self.root):
-            if text.startswith(root):
-                return bool(self.regex.match(text[len(root):].replace(os.sep, "/")))
-        return bool(self.regex.match(path.as_posix()))
+            if absolute.startswith(root):
+                return bool(self.regex.match(absolute[len(root):].replace(os.sep, "/")))
+        return bool(self.regex.match(as_given))
 
 
 def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
@@ -178,7 +183,7 @@ def discover(paths: list[Path], config: Config) -> Iterator[Candidate]:
         if not path.exists() and not path.is_symlink():
             raise DiscoveryError(f"{path}: no such file or directory")
     excludes = (*config.exclude, *config.extend_exclude)
-    seen: set[Path] = set()
+    seen: set[str] = set()  # absolute paths
     for path in paths:
         if path.is_dir():
             if config.force_exclude and _excluded_with_parents(path, config.root, excludes):
@@ -187,13 +192,13 @@ def discover(paths: list[Path], config: Config) -> Iterator[Candidate]:
         else:
             if config.force_exclude and _excluded_with_parents(path, config.root, excludes):
                 continue
-            key = Path(os.path.abspath(path))
+            key = os.path.abspath(path)
             if key not in seen:
                 seen.add(key)
                 yield Candidate(path, True)
 
 
-def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[Path]
+def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[str]
           ) -> Iterator[Candidate]:
     ignore = GitIgnore()
     if config.respect_gitignore:
@@ -222,21 +227,23 @@ def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[Path]
             continue
         subdirs = []
         prefix = str(absolute_dir).rstrip(os.sep) + os.sep
+        given = directory.as_posix().rstrip("/") + "/"
         for entry in entries:
-            path = directory / entry.name
+            name = entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if excluded(path, prefix + entry.name):
+            if not is_dir and not name.endswith(SUFFIXES):
                 continue
-            if config.respect_gitignore and ignore.ignored(absolute_dir / entry.name, is_dir):
+            absolute = prefix + name
+            if excluded.match(name, absolute, given + name):
+                continue
+            if config.respect_gitignore and ignore.ignored_text(absolute, name, is_dir):
                 continue
             if is_dir:
-                subdirs.append(path)
-            elif entry.name.endswith(SUFFIXES):
-                key = absolute_dir / entry.name
-                if key not in seen:
-                    seen.add(key)
-                    yield Candidate(path, False)
+                subdirs.append(directory / name)
+            elif absolute not in seen:
+                seen.add(absolute)
+                yield Candidate(directory / name, False)
         stack.extend(reversed(subdirs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
+from promptlint.resolve import outline
 from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
 from promptlint.resolve.requests import Request, RequestFinder
@@ -69,9 +71,12 @@ def find_all_requests(module: cst.Module, path: Path, project: Project, config: 
 
 
 def lint_source(path: str, source: Source, config: Config,
-                project: Project | None = None) -> FileResult:
+                project: Project | None = None, read: outline.Outline | None = None,
+                wrapper_names: frozenset[str] = frozenset()) -> FileResult:
     """Lint one file's text. ``project`` (shared across a run) resolves other modules, prompt
-    files and templates; the files it consults are recorded in ``result.dependencies``."""
+    files and templates; the files it consults are recorded in ``result.dependencies``.
+    ``read``: the outline of the text, when the caller has it; ``wrapper_names``: the
+    project's wrappers this file may call (definitions that mention one are kept)."""
     result = FileResult(path)
     if project is None:
         project = Project(config.root)
@@ -80,11 +85,14 @@ def lint_source(path: str, source: Source, config: Config,
     resolved = _resolved(path) if source.notebook is None else None
     digest = text_digest(source.text) if resolved is not None else ""
     known = project.modules.get(resolved) if resolved is not None else None
+    text, body = source.text, None
     try:
         if known is not None and known.digest == digest:
             module, scopes = known.module, known.scopes  # parsed already, as an import
         else:
-            module, scopes = cst.parse_module(source.text), None
+            if source.notebook is None:
+                text, body = _sliced(path, source.text, read, config, project, wrapper_names)
+            module, scopes = cst.parse_module(text), None
     except cst.ParserSyntaxError as exc:
         result.problem = _problem(path, source, exc.raw_line, exc.raw_column + 1,
                                   f"syntax error: {exc.message}")
@@ -126,7 +134,7 @@ def lint_source(path: str, source: Source, config: Config,
         if request.site is not None:
             found = _through_wrapper(request, found, rules, standalone_cache)
         raw.extend(found)
-    positions = Locator(module, source.text, statement_of)
+    positions = Locator(module, text, statement_of, body)
     if config.request_sites:
         result.requests = [_summary(path, source, positions, r) for r in requests
                            if r.site is None]
@@ -135,6 +143,24 @@ def lint_source(path: str, source: Source, config: Config,
     result.dependencies = sorted(str(p) for p in project.touched)
     result.warnings = list(project.warnings)
     return result
+
+
+def _sliced(path: str, text: str, read: outline.Outline | None, config: Config,
+            project: Project, wrapper_names: frozenset[str]
+            ) -> tuple[str, list[ast.stmt] | None]:
+    """The text libcst needs to parse (definitions no request involves blanked out) and the C
+    parser's top-level statements of it, when known."""
+    read = read if read is not None else outline.read(text)
+    if read is None:
+        return text, None
+    importer = Path(path)
+    words = wrapper_names | {entry.rpartition(":")[2].rpartition(".")[2]
+                             for entry in config.wrappers}
+    found = outline.slice_source(
+        text, read, words, lambda dotted: project.find_module(dotted, importer) is not None)
+    if found is None:
+        return text, read.tree.body
+    return found.text, found.body
 
 
 def _through_wrapper(request: Request, found: list[RawFinding], rules: list[Rule],

@@ -121,3 +121,5 @@ class FileResult:
     dependencies: list[str] = field(default_factory=list)  # other files the result depends on
     warnings: list[str] = field(default_factory=list)  # e.g. a template with a syntax error
     wrappers: list[str] = field(default_factory=list)  # wrapper functions defined in the file
+    # False when the file mentions a request call only in strings or comments (not parsed)
+    request_calls: bool = True

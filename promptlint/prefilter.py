@@ -12,6 +12,7 @@ a second pass, against the wrapper names found in the first. libcst is not impor
 
 from __future__ import annotations
 
+import bisect
 import re
 
 _GAP = rb"(?:\s|\\|#[^\n]*)*"  # whitespace, line continuations and comments inside a chain
@@ -26,6 +27,15 @@ def may_contain_request(data: bytes, notebook: bool = False) -> bool:
     if b"anthropic" not in data or b"messages" not in data:
         return False
     return notebook or _CALL.search(data) is not None
+
+
+def request_lines(data: bytes) -> list[int]:
+    """The lines (1-based, ascending) where the call-chain pattern begins: a request in code
+    lies on one of them, though a match may also be in a string or a comment."""
+    if b"\r" in data:
+        starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", data)]
+        return [bisect.bisect_right(starts, m.start()) for m in _CALL.finditer(data)]
+    return [data.count(b"\n", 0, m.start()) + 1 for m in _CALL.finditer(data)]
 
 
 def may_call_wrapper(data: bytes, wrapper_names: frozenset[bytes]) -> bool:

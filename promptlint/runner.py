@@ -13,8 +13,16 @@ from promptlint.config import Config
 from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult
 from promptlint.prefilter import may_call_wrapper, may_contain_request
+from promptlint.resolve import outline
 from promptlint.resolve.external import Project
-from promptlint.sources import SourceError, check_parseable, read_bytes, read_source
+from promptlint.sources import (
+    Source,
+    SourceError,
+    check_parseable,
+    plain_ascii,
+    read_bytes,
+    read_source,
+)
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -25,20 +33,45 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def check_bytes(name: str, path: Path, data: bytes, config: Config,
                 project: Project | None = None,
                 wrapper_names: frozenset[bytes] | None = None) -> FileResult:
+    screened = _screen(name, path, data, wrapper_names)
+    if isinstance(screened, FileResult):
+        return screened
+    source, read = screened
+    from promptlint.engine import lint_source  # libcst is imported only for files that need it
+
+    words = frozenset(n.decode("utf-8", "replace").rstrip("(") for n in wrapper_names or ())
+    return lint_source(name, source, config, project, read, words)
+
+
+def _screen(name: str, path: Path, data: bytes, wrapper_names: frozenset[bytes] | None
+            ) -> FileResult | tuple[Source, outline.Outline | None]:
+    """A file's result when it needs no libcst parse, else its source and outline (None for
+    notebooks and for text the C parser cannot read)."""
+    notebook = path.suffix == ".ipynb"
+    passes = may_contain_request(data, notebook)
+    calls_wrapper = bool(wrapper_names) and may_call_wrapper(data, wrapper_names or frozenset())
+    if not (passes or calls_wrapper) and not notebook and plain_ascii(data):
+        return FileResult(name)  # nothing to parse, nothing that could fail to decode
     try:
-        source = read_source(path, data)  # undecodable or malformed files are reported
+        source = read_source(path, data, passes)  # undecodable or malformed files are reported
     except SourceError as exc:
         return FileResult(name, problem=FileProblem(name, str(exc)))
-    if not may_contain_request(data, path.suffix == ".ipynb"):
-        if not (wrapper_names and may_call_wrapper(data, wrapper_names)):
+    if not passes:
+        if not calls_wrapper:
             return FileResult(name)
         try:  # decode() guards only files the prefilter passes; this one calls a wrapper
             check_parseable(source.text)
         except SourceError as exc:
             return FileResult(name, problem=FileProblem(name, str(exc)))
-    from promptlint.engine import lint_source  # libcst is imported only for files that need it
-
-    return lint_source(name, source, config, project)
+        return source, None
+    if notebook:
+        return source, None
+    read = outline.read(source.text, data[3:] if source.bom else data)
+    if read is not None and not calls_wrapper and not read.has_request_call():
+        # ".messages.create(" only in strings or comments: no request here, but the file may
+        # still call a wrapper (the runner's second pass)
+        return FileResult(name, request_calls=False)
+    return source, read
 
 
 def check_file(candidate: Candidate, config: Config, project: Project | None = None
@@ -138,12 +171,33 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                 continue
             jobs.append((name, candidate.path, data, config, names))
             todo.append(index)
+        if names is None and len(jobs) >= POOL_MIN_FILES:
+            # a process pool pays only when enough files really make requests: look with the
+            # C parser until that many are found (the SDK's own sources only mention them)
+            confirmed, kept_jobs, kept_todo = 0, [], []
+            for job, index in zip(jobs, todo, strict=True):
+                screened = _screen(job[0], job[1], job[2], None) if (
+                    confirmed < POOL_MIN_FILES) else None
+                if isinstance(screened, FileResult):
+                    store(index, screened)
+                    if on_file is not None:
+                        on_file()
+                    continue
+                confirmed += screened is not None
+                kept_jobs.append(job)
+                kept_todo.append(index)
+            jobs, todo = kept_jobs, kept_todo
         for index, result in zip(todo, _run(jobs, project, on_file), strict=True):
-            results[index] = result
-            if cache is not None and result.problem is None:
-                cache.put(result.path, contents[index], result)
+            store(index, result)
+
+    def store(index: int, result: FileResult) -> None:
+        results[index] = result
+        if cache is not None and result.problem is None:
+            cache.put(result.path, contents[index], result)
 
     lint(first, None)
+    # files whose request-like text is only in strings or comments may still call a wrapper
+    unparsed = {i for i in first if (r := results[i]) is not None and not r.request_calls}
     wrappers: set[bytes] = set()
     known: dict[Path, list[str]] = {}
     for index in first:
@@ -152,7 +206,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
             wrappers.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in result.wrappers)
             known[items[index].path.resolve()] = result.wrappers
     second = []
-    for index in later:
+    for index in [*later, *sorted(unparsed)]:
         data = contents[index]
         # wrappers found in this run; for files named on the command line (pre-commit passes
         # just the changed files) also those of the project modules they import
@@ -161,6 +215,8 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         names = frozenset(wrappers | imported)
         if names and may_call_wrapper(data, names):
             second.append(index)
+        elif index in unparsed:
+            continue  # its first-pass result stands
         else:
             # nothing to lint, but decoding problems are still reported
             results[index] = check_bytes(display_path(items[index].path), items[index].path,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,22 @@ class Source:
         return match.group(0) if match else "\n"
 
 
-def decode(data: bytes) -> Source:
+def plain_ascii(data: bytes) -> bool:
+    """ASCII without a coding cookie: decodes as UTF-8 without fail (and without trying)."""
+    return data.isascii() and data.find(b"coding", 0, _second_line_end(data)) == -1 and (
+        b"\x00" not in data)
+
+
+def decode(data: bytes, guard: bool | None = None) -> Source:
+    """The text of a Python file. ``guard``: whether it will be parsed, so that
+    :func:`check_parseable` must pass (by default: when the prefilter passes it)."""
+    if guard is None:
+        guard = may_contain_request(data)
+    if plain_ascii(data):
+        text = data.decode("ascii")
+        if guard:
+            check_parseable(text)
+        return Source(text, "utf-8", False)
     if b"\x00" in data:
         raise SourceError("binary file (contains NUL bytes), not checked")
     try:
@@ -64,9 +81,18 @@ def decode(data: bytes) -> Source:
         ) from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r} in coding cookie") from None
-    if may_contain_request(data):  # other files are not parsed (see prefilter)
+    if guard:  # other files are not parsed (see prefilter)
         check_parseable(text)
     return Source(text, encoding, bom)
+
+
+def _second_line_end(data: bytes) -> int:
+    """Where the first two lines (the only place for a PEP 263 cookie) end at the latest."""
+    first = data.find(b"\n")
+    if first == -1:
+        return len(data)
+    second = data.find(b"\n", first + 1)
+    return len(data) if second == -1 else second
 
 
 def check_parseable(text: str) -> None:
@@ -238,13 +264,29 @@ def _deep_message(what: str = "") -> str:
 
 def read_bytes(path: Path) -> bytes:
     try:
-        if path.is_dir():
-            raise SourceError("is a directory, not a file")
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            megabytes = size // (1024 * 1024)
-            raise SourceError(f"file is {megabytes} MB, over the 64 MB limit; not checked")
-        return path.read_bytes()
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except PermissionError:
+            if path.is_dir():  # (Windows cannot open a directory)
+                raise SourceError("is a directory, not a file") from None
+            raise
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise SourceError("is a directory, not a file")
+            parts, total = [], 0
+            while True:  # one read for a regular file; a growing or special file is capped
+                if info.st_size > MAX_SOURCE_BYTES or total > MAX_SOURCE_BYTES:
+                    megabytes = max(info.st_size, total) // (1024 * 1024)
+                    raise SourceError(f"file is {megabytes} MB, over the 64 MB limit; "
+                                      "not checked")
+                chunk = os.read(fd, max(info.st_size + 1, 1 << 16))
+                if not chunk:
+                    return b"".join(parts)
+                parts.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         if path.is_symlink():
             raise SourceError("broken symbolic link") from None
@@ -255,14 +297,14 @@ def read_bytes(path: Path) -> bytes:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
 
 
-def read_source(path: Path, data: bytes | None = None) -> Source:
+def read_source(path: Path, data: bytes | None = None, guard: bool | None = None) -> Source:
     data = read_bytes(path) if data is None else data
     if path.suffix == ".ipynb":
-        return read_notebook(data)
-    return decode(data)
+        return read_notebook(data, guard)
+    return decode(data, guard)
 
 
-def read_notebook(data: bytes) -> Source:
+def read_notebook(data: bytes, guard: bool | None = None) -> Source:
     try:
         notebook = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -286,7 +328,7 @@ def read_notebook(data: bytes) -> Source:
         for line in range(1, virtual.count("\n") + 2):
             cells.append((index + 1, line))
     text = "\n".join(parts) + "\n"
-    if may_contain_request(data, notebook=True):
+    if guard or (guard is None and may_contain_request(data, notebook=True)):
         check_parseable(text)
     return Source(text, "utf-8", False, cells, notebook, spans)
 

@@ -41,3 +41,44 @@ def findings_json(*args: str, cwd: Path | None = None) -> list[dict]:
     proc = run_cli("check", "--output-format", "json", *args, cwd=cwd)
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout)
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def repository_sources() -> list[tuple[str, str]]:
+    """Every Python text in the repository that makes requests: examples, doc examples,
+    test fixtures written inline in the test files."""
+    import ast
+
+    from promptlint.docblocks import blocks
+
+    out = []
+    for path in sorted((REPO / "examples").rglob("*.py")):
+        out.append((str(path), path.read_text()))
+    for path in sorted((REPO / "rules").glob("PRL*.md")):
+        for index, block in enumerate(blocks(path.read_text())):
+            out.append((f"{path.name}#{index}", block.code))
+    for path in sorted((REPO / "tests").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                    "messages" in node.value):
+                code = textwrap.dedent(node.value)
+                try:
+                    ast.parse(code)
+                except SyntaxError:
+                    continue
+                out.append((f"{path.name}:{node.lineno}", code))
+    return out
+
+
+def check_in_fresh_process(path: Path, show: str) -> str:
+    """Run ``check_candidates`` on one file in a new interpreter and return what the
+    expression ``show`` prints (``r``: the results; ``sys``: the module)."""
+    code = ("import sys\nfrom pathlib import Path\nfrom promptlint.config import Config\n"
+            "from promptlint.discovery import Candidate\n"
+            "from promptlint.runner import check_candidates\n"
+            f"r = check_candidates([Candidate(Path({str(path)!r}), True)], Config())\n"
+            f"print({show})")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()

@@ -16,23 +16,10 @@ import pytest
 from promptlint.config import Config
 from promptlint.discovery import Candidate
 from promptlint.prefilter import may_contain_request
-from tests.helpers import findings_json, run_cli
+from promptlint.resolve import outline
+from tests.helpers import check_in_fresh_process, findings_json, repository_sources, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _python_sources() -> list[tuple[str, str]]:
-    """Every Python text in the repository that makes requests: examples, doc examples,
-    test fixtures written inline in the test files."""
-    from promptlint.docblocks import blocks
-
-    out = []
-    for path in sorted((ROOT / "examples").rglob("*.py")):
-        out.append((str(path), path.read_text()))
-    for path in sorted((ROOT / "rules").glob("PRL*.md")):
-        for index, block in enumerate(blocks(path.read_text())):
-            out.append((f"{path.name}#{index}", block.code))
-    return out
 
 
 def test_prefilter_never_drops_a_file_with_a_request() -> None:
@@ -42,14 +29,16 @@ def test_prefilter_never_drops_a_file_with_a_request() -> None:
     from promptlint.engine import find_requests
 
     checked = 0
-    for name, code in _python_sources():
+    for name, code in repository_sources():
         requests = find_requests(cst.parse_module(code))
         if requests:
             checked += 1
             assert may_contain_request(code.encode()), name
+            read = outline.read(code)  # and the C parser's look at the code agrees
+            assert read is not None and read.has_request_call(), name
     notebook = (ROOT / "examples" / "release_notes.ipynb").read_bytes()
     assert may_contain_request(notebook)
-    assert checked >= 40
+    assert checked >= 100
 
 
 def test_prefilter_covers_every_call_shape() -> None:
@@ -65,7 +54,12 @@ def test_prefilter_covers_every_call_shape() -> None:
                "client.messages.with_raw_response  # raw\n    .create(model='x')",
                "client . messages . count_tokens (model='x')"]
     for shape in shapes:
-        assert may_contain_request(f"import anthropic\n{shape}\n".encode()), shape
+        code = f"import anthropic\n{shape}\n"
+        assert may_contain_request(code.encode()), shape
+        read = outline.read(code)  # (None: not Python to the C parser; libcst decides)
+        assert read is None or read.has_request_call(), shape
+    assert sum(outline.read(f"import anthropic\n{s}\n") is not None for s in shapes) >= len(
+        shapes) - 1
     # the detector also needs an anthropic import; without one there is nothing to find
     assert not may_contain_request(b"client.messages.create(model='x')\n")
 
@@ -157,14 +151,7 @@ def test_lazy_imports(command: str, absent: tuple[str, ...]) -> None:
 
 def test_check_on_files_without_requests_never_imports_libcst(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("print('hello')\n")
-    code = ("import sys\nfrom pathlib import Path\nfrom promptlint.config import Config\n"
-            "from promptlint.discovery import Candidate\n"
-            "from promptlint.runner import check_candidates\n"
-            f"check_candidates([Candidate(Path({str(tmp_path / 'plain.py')!r}), True)], "
-            "Config())\nprint('libcst' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "False"
+    assert check_in_fresh_process(tmp_path / "plain.py", "'libcst' in sys.modules") == "False"
 
 
 def test_cached_results_keep_fix_markers(tmp_path: Path) -> None:

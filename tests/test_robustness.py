@@ -401,16 +401,20 @@ def test_pyproject_that_is_not_utf8(tmp_path: Path) -> None:
 
 UNREADABLE = """
 import errno, os, pathlib
-_read_bytes, _scandir = pathlib.Path.read_bytes, os.scandir
+_read_bytes, _open, _scandir = pathlib.Path.read_bytes, os.open, os.scandir
 def read_bytes(self):
     if self.name == "secret.py":
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
     return _read_bytes(self)
+def open_(path, *args, **kwargs):
+    if os.path.basename(os.fspath(path)) == "secret.py":
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+    return _open(path, *args, **kwargs)
 def scandir(path="."):
     if os.path.basename(os.fspath(path)) == "locked":
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
     return _scandir(path)
-pathlib.Path.read_bytes, os.scandir = read_bytes, scandir
+pathlib.Path.read_bytes, os.open, os.scandir = read_bytes, open_, scandir
 """
 
 

@@ -24,8 +24,10 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 class Locator:
     def __init__(self, module: cst.Module, text: str,
-                 statement_of: dict[int, int] | None = None) -> None:
+                 statement_of: dict[int, int] | None = None,
+                 body: list[ast.stmt] | None = None) -> None:
         self.module = module
+        self._body = body  # the C parser's top-level statements of ``text``, when known
         self.text = text
         self._computed: dict[cst.CSTNode, CodeRange] = {}  # filled by the codegen state
         self._statement_of = statement_of
@@ -132,11 +134,12 @@ class Locator:
         blank and comment lines included), from Python's own parser."""
         if self._starts is not None:
             return self._starts
-        try:
-            tree = ast.parse(self.text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        nodes = list(tree.body)
+        if self._body is None:
+            try:
+                self._body = ast.parse(self.text).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+        nodes = list(self._body)
         starts: list[int] = []
         ends: list[int] = []
         cursor = 0
