@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import libcst as cst
@@ -43,3 +44,37 @@ def test_crlf_and_leading_comments() -> None:
     for node in walk(module):
         if not isinstance(node, cst.Module):
             assert locator.get(node) == expected[node]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_arguments_found_by_text_match_position_provider(path: Path) -> None:
+    """Asked first (before any statement is regenerated), expressions and arguments are
+    placed by text search where it is unambiguous: the same spans as libcst's."""
+    text = path.read_text()
+    module = cst.parse_module(text)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    statement_of = build_scopes(module).statement_of
+    body = ast.parse(text).body
+    found_by_text = 0
+    for node in walk(module):
+        if isinstance(node, (cst.Arg, cst.BaseExpression)) and (
+                expected[node].start.line == expected[node].end.line):  # (others: codegen)
+            found = Locator(module, text, statement_of, body)._by_text(node)
+            if found is not None:
+                assert found == expected[node], cst.Module([]).code_for_node(node)
+                found_by_text += 1
+    assert found_by_text or not module.body
+
+
+def test_star_and_keyword_argument_shapes() -> None:
+    text = ("import anthropic\nPARAMS = {}\nclient = anthropic.Anthropic()\n"
+            "client.messages.create(**PARAMS, model = 'm')\n"
+            "client.messages.create(** PARAMS)\nclient.messages.create(**(PARAMS))\n"
+            "f(*args, *  more, key=\n    PARAMS, other=(PARAMS))\n")
+    module = cst.parse_module(text)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    statement_of = build_scopes(module).statement_of
+    args = [n for n in walk(module) if isinstance(n, cst.Arg)]
+    assert len(args) == 8
+    for node in args:
+        assert Locator(module, text, statement_of).get(node) == expected[node]

@@ -20,6 +20,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from promptlint.resolve.walk import walk
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_BLANK = cst.Module(body=[])  # generates the code of single nodes
 
 
 class Locator:
@@ -63,13 +64,37 @@ class Locator:
 
     # ---- internals ----------------------------------------------------------------------------
     def _by_text(self, node: cst.CSTNode) -> CodeRange | None:
-        """A name or literal whose text occurs exactly once in the file is found by search."""
+        """A name, literal or one-line expression whose text occurs exactly once in the file
+        (or in its top-level statement) is found by search; a keyword or ``*``/``**``
+        argument spans from its keyword or stars to the end of its value."""
+        if isinstance(node, cst.Arg):
+            if getattr(node.value, "lpar", None):
+                return None  # the argument spans the parentheses, the value's position not
+            if node.star:  # `**PARAMS`: the stars just before the value
+                space = node.whitespace_after_star
+                last = self.get(node.value)
+                if last is None or not isinstance(space, cst.SimpleWhitespace) or (
+                        space.value or last.start.column < len(node.star)):
+                    return None
+                return CodeRange(CodePosition(last.start.line,
+                                              last.start.column - len(node.star)), last.end)
+            if node.keyword is None:
+                return None
+            first, last = self.get(node.keyword), self.get(node.value)
+            return CodeRange(first.start, last.end) if first and last else None
         if isinstance(node, cst.Name):
             code, word = node.value, True
         elif isinstance(node, (cst.Integer, cst.Float)):
             code, word = node.value, True
         elif isinstance(node, cst.SimpleString):
             code, word = node.value, False
+        elif isinstance(node, cst.BaseExpression) and not node.lpar and not isinstance(
+                node, cst.StarredElement):  # (an element's code holds its comma)
+            # any other expression on one line: its own code, found once (without parentheses
+            # an expression's code is exactly its span; a multi-line one depends on indentation)
+            code, word = _BLANK.code_for_node(node), False
+            if "\n" in code or "\r" in code:
+                return None
         else:
             return None
         if node.lpar or not code:
