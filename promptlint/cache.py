@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -86,13 +87,49 @@ class ResultCache:
                  "result": result_to_dict(result)}
         target = self._entry(key)
         try:
-            if not self.directory.exists():
-                self.directory.mkdir(parents=True, exist_ok=True)
-                (self.directory / ".gitignore").write_text("# created by promptlint\n*\n")
+            self._ensure_directory()
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(target, json.dumps(entry))
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+    def _ensure_directory(self) -> None:
+        if not self.directory.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / ".gitignore").write_text("# created by promptlint\n*\n")
+
+    # ---- files with nothing to check, known by their metadata --------------------------------
+    # Most files of a tree never make a request. Their verdict ("nothing to check") is kept with
+    # the file's size, modification and change times and inode, so that a warm run does not even
+    # read them. Any write to a file changes its change time.
+    def _index_path(self) -> Path:
+        return self.directory / "quiet-files.json"
+
+    def quiet_files(self) -> dict[str, list[int]]:
+        """Absolute path -> signature of the files that had nothing to check."""
+        try:
+            entry = json.loads(self._index_path().read_text("utf-8"))
+            if entry.get("salt") != digest(self.salt.encode()) or not isinstance(
+                    entry.get("files"), dict):
+                return {}
+            return entry["files"]
+        except (OSError, ValueError, AttributeError):
+            return {}
+
+    def save_quiet_files(self, files: dict[str, list[int]]) -> None:
+        from promptlint.fsutil import atomic_write_text
+
+        try:
+            self._ensure_directory()
+            atomic_write_text(self._index_path(), json.dumps(
+                {"salt": digest(self.salt.encode()), "files": files}))
+        except OSError:
+            pass
+
+
+def signature(info: os.stat_result) -> list[int]:
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def result_to_dict(result: FileResult) -> dict[str, Any]:

@@ -12,13 +12,12 @@ import click
 
 from promptlint import __version__
 from promptlint.config import Config, ConfigError, load, with_overrides
+from promptlint.report import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-# The renderers live in promptlint.report (FORMATS); the names are repeated here so that
-# `promptlint --help` does not import them. A test keeps the two lists equal.
-OUTPUT_FORMATS = ["text", "concise", "json", "github", "sarif", "gitlab", "junit", "markdown"]
+OUTPUT_FORMATS = list(FORMATS)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -169,7 +168,7 @@ def check(
     cache_dir: Path | None, diff_against: str | None,
 ) -> None:
     """Check files and directories (default: the current directory)."""
-    from promptlint.report import FORMATS
+    from promptlint.report import renderer
 
     config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
                           force_exclude, respect_gitignore)
@@ -185,7 +184,7 @@ def check(
     if diff_against is not None:
         results = only_changed(results, diff_against)
     problems = report_problems(results)
-    output = FORMATS[output_format](results, unsafe_fixes)
+    output = renderer(output_format)(results, unsafe_fixes)
     if quiet and output_format in ("text", "concise"):
         output = "".join(line + "\n" for line in output.splitlines()
                          if not line.startswith(("Found ", "[*]", "No fixes", "All checks")))
@@ -230,7 +229,7 @@ def run_fix(
     exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
 ) -> None:
     from promptlint.fixing import FixRun
-    from promptlint.report import FORMATS
+    from promptlint.report import renderer
 
     from_stdin = paths == (Path("-"),)
     run = FixRun(config, unsafe=unsafe, write=not diff and not from_stdin)
@@ -264,7 +263,7 @@ def run_fix(
                        if count else "No fixes to apply.", err=True)
         sys.exit(EXIT_FINDINGS if run.diffs and not exit_zero else EXIT_CLEAN)
     results = run.results
-    output = FORMATS[output_format](results, unsafe)
+    output = renderer(output_format)(results, unsafe)
     if output_format in ("text", "concise"):
         output = "".join(line + "\n" for line in output.splitlines()
                          if not line.startswith(("Found ", "All checks", "[*]", "No fixes")))

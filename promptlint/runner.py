@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import gc
 import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from promptlint.cache import ResultCache
+from promptlint.cache import ResultCache, signature
 from promptlint.config import Config
 from promptlint.discovery import Candidate
 from promptlint.findings import FileProblem, FileResult
@@ -21,6 +21,7 @@ from promptlint.sources import (
     check_parseable,
     plain_ascii,
     read_bytes,
+    read_file,
     read_source,
 )
 
@@ -41,6 +42,18 @@ def check_bytes(name: str, path: Path, data: bytes, config: Config,
 
     words = frozenset(n.decode("utf-8", "replace").rstrip("(") for n in wrapper_names or ())
     return lint_source(name, source, config, project, read, words)
+
+
+def _unparsed(name: str, path: Path, data: bytes) -> FileResult:
+    """The result of a file the prefilter rejected and that calls no wrapper: empty, unless it
+    cannot be decoded (that is still reported)."""
+    if path.suffix != ".ipynb" and plain_ascii(data):
+        return FileResult(name)
+    try:
+        read_source(path, data, guard=False)
+    except SourceError as exc:
+        return FileResult(name, problem=FileProblem(name, str(exc)))
+    return FileResult(name)
 
 
 def _screen(name: str, path: Path, data: bytes, wrapper_names: frozenset[bytes] | None
@@ -91,14 +104,22 @@ def check_file(candidate: Candidate, config: Config, project: Project | None = N
 POOL_MIN_FILES = 8  # below this many files to parse, a process pool costs more than it saves
 
 _WORKER_PROJECT: Project | None = None
+# the jobs of the running pool: forked workers inherit them, so only an index crosses the pipe
+_POOL_JOBS: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]] = []
 
 
-def _worker(job: tuple[str, Path, bytes, Config, frozenset[bytes] | None]) -> FileResult:
+def _worker(index: int) -> FileResult:
     global _WORKER_PROJECT
-    name, path, data, config, names = job
+    name, path, data, config, names = _POOL_JOBS[index]
     if _WORKER_PROJECT is None or _WORKER_PROJECT.root != config.root:
         _WORKER_PROJECT = Project(config.root)
     return check_bytes(name, path, data, config, _WORKER_PROJECT, names)
+
+
+def _can_fork() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
 
 
 def _jobs() -> int:
@@ -113,15 +134,24 @@ def _run(jobs: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]],
          project: Project, on_file: Callable[[], None] | None) -> list[FileResult]:
     """Lint the files of ``jobs``: in this process, or in a pool when there are many."""
     workers = min(_jobs(), len(jobs) // (POOL_MIN_FILES // 2) or 1)
-    if workers > 1 and len(jobs) >= POOL_MIN_FILES and "fork" in mp.get_all_start_methods():
+    if workers > 1 and len(jobs) >= POOL_MIN_FILES and _can_fork():
+        import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
         out = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            for result in pool.map(_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
-                out.append(result)
-                if on_file is not None:
-                    on_file()
+        _POOL_JOBS[:] = jobs
+        gc.freeze()  # the workers' collectors leave the inherited objects (and their pages) alone
+        try:
+            with ProcessPoolExecutor(max_workers=workers,
+                                     mp_context=mp.get_context("fork")) as pool:
+                for result in pool.map(_worker, range(len(jobs)),
+                                       chunksize=max(1, len(jobs) // (workers * 8))):
+                    out.append(result)
+                    if on_file is not None:
+                        on_file()
+        finally:
+            gc.unfreeze()
+            _POOL_JOBS.clear()
         return out
     out = []
     for name, path, data, config, names in jobs:
@@ -143,17 +173,37 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     contents: dict[int, bytes] = {}
     first: list[int] = []
     later: list[int] = []
+    names_of = [display_path(candidate.path) for candidate in items]
+    # files known (from the cache) to have had nothing to check, by path and signature; those
+    # unchanged are not read unless a wrapper found in this run makes them interesting again
+    quiet = cache.quiet_files() if cache is not None else {}
+    keys: dict[int, str] = {}
+    signatures: dict[int, list[int]] = {}
+    unread: set[int] = set()
     for index, candidate in enumerate(items):
-        name = display_path(candidate.path)
+        name = names_of[index]
         if candidate.problem is not None:
             results[index] = FileResult(name, problem=FileProblem(name, candidate.problem))
             continue
+        if cache is not None and not candidate.explicit:
+            keys[index] = key = os.path.abspath(candidate.path)
+            if key in quiet:
+                try:
+                    now = signature(os.stat(candidate.path))
+                except OSError:
+                    now = None
+                if now == quiet[key]:
+                    signatures[index] = now
+                    unread.add(index)
+                    later.append(index)
+                    continue
         try:
-            data = read_bytes(candidate.path)
+            data, info = read_file(candidate.path)
         except SourceError as exc:
             results[index] = FileResult(name, problem=FileProblem(name, str(exc)))
             continue
         contents[index] = data
+        signatures[index] = signature(info)
         notebook = candidate.path.suffix == ".ipynb"
         (first if may_contain_request(data, notebook) else later).append(index)
 
@@ -161,8 +211,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         jobs = []
         todo = []
         for index in indices:
-            candidate, data = items[index], contents[index]
-            name = display_path(candidate.path)
+            candidate, data, name = items[index], contents[index], names_of[index]
             cached = cache.get(name, data) if cache is not None else None
             if cached is not None:
                 results[index] = cached
@@ -207,6 +256,21 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
             known[items[index].path.resolve()] = result.wrappers
     second = []
     for index in [*later, *sorted(unparsed)]:
+        if index in unread:
+            if not wrappers:  # (files named on the command line are always read)
+                results[index] = FileResult(names_of[index])
+                if on_file is not None:
+                    on_file()
+                continue
+            try:
+                contents[index], info = read_file(items[index].path)
+                signatures[index] = signature(info)
+            except SourceError as exc:
+                results[index] = FileResult(names_of[index],
+                                            problem=FileProblem(names_of[index], str(exc)))
+                if on_file is not None:
+                    on_file()
+                continue
         data = contents[index]
         # wrappers found in this run; for files named on the command line (pre-commit passes
         # just the changed files) also those of the project modules they import
@@ -218,15 +282,27 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         elif index in unparsed:
             continue  # its first-pass result stands
         else:
-            # nothing to lint, but decoding problems are still reported
-            results[index] = check_bytes(display_path(items[index].path), items[index].path,
-                                         data, config, project)
+            results[index] = _unparsed(names_of[index], items[index].path, data)
             if on_file is not None:
                 on_file()
     all_names = frozenset(wrappers | {n for i in second if items[i].explicit
                                       for n in imported_wrapper_names(
                                           contents[i], items[i].path, project, known)})
     lint(second, all_names)
+    if cache is not None and keys:
+        updated = dict(quiet)
+        for index in later:
+            key = keys.get(index)
+            if key is None:
+                continue
+            result = results[index]
+            if index in signatures and result is not None and result.problem is None and (
+                    not result.findings and index not in second):
+                updated[key] = signatures[index]
+            else:
+                updated.pop(key, None)
+        if updated != quiet:
+            cache.save_quiet_files(updated)
     return [r for r in results if r is not None]
 
 

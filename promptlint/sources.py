@@ -263,6 +263,11 @@ def _deep_message(what: str = "") -> str:
 
 
 def read_bytes(path: Path) -> bytes:
+    return read_file(path)[0]
+
+
+def read_file(path: Path) -> tuple[bytes, os.stat_result]:
+    """A file's bytes and its metadata as it was opened (before the read)."""
     try:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
@@ -280,11 +285,14 @@ def read_bytes(path: Path) -> bytes:
                     megabytes = max(info.st_size, total) // (1024 * 1024)
                     raise SourceError(f"file is {megabytes} MB, over the 64 MB limit; "
                                       "not checked")
-                chunk = os.read(fd, max(info.st_size + 1, 1 << 16))
+                wanted = max(info.st_size + 1, 1 << 16)
+                chunk = os.read(fd, wanted)
                 if not chunk:
-                    return b"".join(parts)
+                    return b"".join(parts), info
                 parts.append(chunk)
                 total += len(chunk)
+                if total == info.st_size and stat.S_ISREG(info.st_mode):
+                    return b"".join(parts), info  # all fstat saw (a signal cuts reads short)
         finally:
             os.close(fd)
     except FileNotFoundError:

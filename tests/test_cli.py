@@ -219,13 +219,6 @@ def test_rule_and_rules_commands() -> None:
     assert "PRL202  model-retired" in listing
 
 
-def test_output_format_names_match_renderers() -> None:
-    from promptlint.cli import OUTPUT_FORMATS
-    from promptlint.report import FORMATS
-
-    assert sorted(OUTPUT_FORMATS) == sorted(FORMATS)
-
-
 def test_the_project_passes_its_own_check() -> None:
     """promptlint dogfoods itself: [tool.promptlint] in the repository's pyproject.toml."""
     root = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from promptlint.findings import (
     RequestSummary,
     Safety,
 )
-from promptlint.report import FORMATS
+from promptlint.report import FORMATS, renderer
 from promptlint.rules import ALL_RULES
 from tests.helpers import findings_json, run_cli
 
@@ -255,7 +255,7 @@ def test_sarif_render_edge_cases(sarif_validator: jsonschema.protocols.Validator
     twice = Related(3, 1, "defined here", path="other.py")
     finding = _finding(related=[twice, twice, Related(2, 5, "note in cell", cell=1)],
                        fix=Fix(Safety.SAFE, "Delete it", (Edit(10, 20, ""), Edit(0, 1, "x"))))
-    doc = _valid_sarif(sarif_validator, FORMATS["sarif"]([FileResult("a.py", [finding])],
+    doc = _valid_sarif(sarif_validator, renderer("sarif")([FileResult("a.py", [finding])],
                                                          False))
     (result,) = doc["runs"][0]["results"]
     assert [r["id"] for r in result["relatedLocations"]] == [1, 2, 3]
@@ -267,7 +267,7 @@ def test_sarif_render_edge_cases(sarif_validator: jsonschema.protocols.Validator
         {"deletedRegion": {"charOffset": 10, "charLength": 10}},
     ]
     unknown = _finding(code="XYZ999", severity="info")
-    doc = _valid_sarif(sarif_validator, FORMATS["sarif"]([FileResult("a.py", [unknown])], False))
+    doc = _valid_sarif(sarif_validator, renderer("sarif")([FileResult("a.py", [unknown])], False))
     (result,) = doc["runs"][0]["results"]
     assert "ruleIndex" not in result and result["level"] == "note"
 
@@ -402,7 +402,7 @@ def test_junit_clean_run_passes(tmp_path: Path) -> None:
     assert root.findall(".//testcase")
     assert root.find(".//failure") is None and root.find(".//error") is None
     assert root.get("failures") == "0" and root.get("errors") == "0"
-    empty = ET.fromstring(FORMATS["junit"]([], False).encode("utf-8"))
+    empty = ET.fromstring(renderer("junit")([], False).encode("utf-8"))
     assert len(empty.findall(".//testcase")) == 1 and empty.find(".//failure") is None
 
 
@@ -413,7 +413,7 @@ def test_junit_problem_and_unsafe_characters(tmp_path: Path) -> None:
     assert "syntax error" in (error.get("message") or "")
     assert root.get("errors") == "1"
     odd = _finding(message="prefill 'a\x01b' <tag> & \"quotes\" \ud800")
-    parsed = ET.fromstring(FORMATS["junit"]([FileResult("a.py", [odd])], False).encode("utf-8"))
+    parsed = ET.fromstring(renderer("junit")([FileResult("a.py", [odd])], False).encode("utf-8"))
     failure = parsed.find(".//failure")
     assert failure is not None
     assert "<tag> & \"quotes\"" in (failure.get("message") or "")
@@ -459,7 +459,7 @@ def test_markdown_request_table_and_escaping() -> None:
     ]
     finding = _finding(message="prefill '<b>|x*' ends with `max_tokens` & more",
                        fix=Fix(Safety.SAFE, "Lower max_tokens to 1", (Edit(0, 1, "1"),)))
-    out = FORMATS["markdown"]([FileResult("app.py", [finding], requests=sites[:2]),
+    out = renderer("markdown")([FileResult("app.py", [finding], requests=sites[:2]),
                                FileResult("nb.ipynb", requests=sites[2:])], False)
     assert "| `app.py:10` | create | `claude-sonnet-5-5` | ~12,345 | $1.50 | $0.12 |" in out
     assert "| `app.py:20` | stream | — | — | — | — |" in out
@@ -476,7 +476,7 @@ def test_markdown_clean_and_problems(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "**All checks passed** (1 file checked) · 1 request site" in proc.stdout
     assert "### Findings" not in proc.stdout
-    out = FORMATS["markdown"]([FileResult("bad.py", problem=FileProblem("bad.py", "oops", 1, 2))],
+    out = renderer("markdown")([FileResult("bad.py", problem=FileProblem("bad.py", "oops", 1, 2))],
                               False)
     assert "1 file could not be checked" in out
     assert "### Files not checked\n\n- `bad.py:1:2: oops`" in out
@@ -501,8 +501,8 @@ def test_every_format_renders_everything(name: str) -> None:
         FileResult("empty.py"),
     ]
     for unsafe in (False, True):
-        assert FORMATS[name](results, unsafe)
-        assert isinstance(FORMATS[name]([], unsafe), str)
+        assert renderer(name)(results, unsafe)
+        assert isinstance(renderer(name)([], unsafe), str)
 
 
 def _finding(**overrides: Any) -> Finding:

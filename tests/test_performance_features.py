@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -163,3 +164,82 @@ def test_cached_results_keep_fix_markers(tmp_path: Path) -> None:
     first = run_cli("check", "a.py", cwd=tmp_path).stdout
     second = run_cli("check", "a.py", cwd=tmp_path).stdout
     assert "PRL102 [*]" in first and first == second
+
+
+RETIRED = textwrap.dedent("""\
+    import anthropic
+    client = anthropic.Anthropic()
+    client.messages.create(model="claude-3-opus-20240229", max_tokens=1024, messages=[])
+    """)
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The names of the files the runner reads from now on."""
+    from promptlint import runner
+
+    seen: list[str] = []
+    real = runner.read_file
+
+    def read_file(path: Path):  # type: ignore[no-untyped-def]
+        seen.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(runner, "read_file", read_file)
+    return seen
+
+
+def test_unchanged_files_without_requests_are_not_read_again(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from promptlint.cache import ResultCache
+    from promptlint.runner import check_candidates
+
+    project = _project(tmp_path)
+    util = project / "app" / "util.py"
+    util.write_text("#" * (len(RETIRED) - 1) + "\n")  # the same size as what replaces it
+
+    def run(salt: str = "v1") -> list[tuple[str, list[str]]]:
+        candidates = [Candidate(p, False) for p in sorted((project / "app").glob("*.py"))]
+        results = check_candidates(candidates, Config(root=project),
+                                   cache=ResultCache(project / ".cache", salt))
+        return [(Path(r.path).name, [f.code for f in r.findings]) for r in results]
+
+    first = run()
+    reads = _reads(monkeypatch)
+    assert run() == first
+    assert reads == ["bot.py"]  # the file with a request is read (its result comes from the
+    # content-keyed cache); __init__.py, prompts.py and util.py are known quiet by metadata
+    reads.clear()
+    before = util.stat()
+    util.write_text(RETIRED)
+    os.utime(util, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or rsync -t would
+    found = dict(run())  # same size and modification time: the change time still tells
+    assert found["util.py"] == ["PRL202"] and "util.py" in reads
+    reads.clear()
+    run(salt="another configuration")
+    assert sorted(reads) == ["__init__.py", "bot.py", "prompts.py", "util.py"]
+
+
+def test_a_quiet_file_is_read_again_when_a_wrapper_appears(tmp_path: Path, monkeypatch) -> None:
+    from promptlint.cache import ResultCache
+    from promptlint.runner import check_candidates
+
+    (tmp_path / "use.py").write_text("from llm import ask\n\nask('claude-3-opus-20240229')\n")
+    (tmp_path / "llm.py").write_text("def ask(model):\n    return model\n")
+
+    def run() -> dict[str, list[str]]:
+        candidates = [Candidate(p, False) for p in sorted(tmp_path.glob("*.py"))]
+        results = check_candidates(candidates, Config(root=tmp_path, select=("PRL202",)),
+                                   cache=ResultCache(tmp_path / ".cache", "v1"))
+        return {Path(r.path).name: [f.code for f in r.findings] for r in results}
+
+    assert run() == {"llm.py": [], "use.py": []}
+    reads = _reads(monkeypatch)
+    assert run() == {"llm.py": [], "use.py": []} and reads == []
+    (tmp_path / "llm.py").write_text(textwrap.dedent("""\
+        import anthropic
+        client = anthropic.Anthropic()
+        def ask(model):
+            return client.messages.create(model=model, max_tokens=100, messages=[])
+        """))
+    assert run() == {"llm.py": [], "use.py": ["PRL202"]}
+    assert sorted(reads) == ["llm.py", "use.py"]
