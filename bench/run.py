@@ -6,9 +6,10 @@ no tool skips them as git-ignored; reused on later runs):
   dense    1,000 generated modules that all make requests (shared prompts module, templates)
   single   one file without requests, and one with five requests (the pre-commit case)
 
-Tools: promptlint (this checkout), ruff (`--select E9`, a parse-only baseline) and fixit (a
-libcst-based linter), both installed into a virtualenv next to the corpora. Each measurement is
-the median wall time of several runs; peak memory is the largest resident set of the measured
+Tools: promptlint (this checkout, installed afresh on every run), ruff (`--select E9`, a
+parse-only baseline) and fixit (a libcst-based linter), all in one virtualenv next to the
+corpora, where the bare libcst parse runs too: only Python is needed. Each measurement is the
+median wall time of several runs; peak memory is the largest resident set of the measured
 process.
 """
 
@@ -46,12 +47,17 @@ def python_in(env: Path) -> Path:
 
 
 def ensure_tools() -> None:
-    if (TOOLS / "bin" / "fixit").exists() and (TOOLS / "bin" / "ruff").exists():
-        return
-    log(f"installing ruff and fixit into {TOOLS} ...")
-    venv.create(TOOLS, with_pip=True)
-    subprocess.run([python_in(TOOLS), "-m", "pip", "install", "-q", "ruff", "fixit"],
-                   check=True)
+    """ruff, fixit and this checkout of promptlint (a regular install, as users have it,
+    reinstalled on every run so that the numbers are those of the code at hand)."""
+    if not ((TOOLS / "bin" / "fixit").exists() and (TOOLS / "bin" / "ruff").exists()):
+        log(f"installing ruff and fixit into {TOOLS} ...")
+        venv.create(TOOLS, with_pip=True)
+        subprocess.run([python_in(TOOLS), "-m", "pip", "install", "-q", "ruff", "fixit"],
+                       check=True)
+    log("installing this checkout of promptlint ...")
+    pip = [python_in(TOOLS), "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, str(ROOT)], check=True)  # its dependencies, once
+    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(ROOT)], check=True)
 
 
 def ensure_sparse() -> Path:
@@ -196,7 +202,7 @@ def libcst_parse_seconds(root: Path, runs: int) -> float:
         """)
     results = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+        out = subprocess.run([python_in(TOOLS), "-c", code], capture_output=True, text=True,
                              check=True).stdout
         results.append(float(out))
     return statistics.median(results)
@@ -212,7 +218,7 @@ def main() -> None:
     sparse = ensure_sparse()
     dense = ensure_dense()
     single = ensure_single()
-    promptlint = [sys.executable, "-m", "promptlint", "check", "--exit-zero"]
+    promptlint = [str(python_in(TOOLS)), "-m", "promptlint", "check", "--exit-zero"]
     ruff = [str(TOOLS / "bin" / "ruff"), "check", "--no-cache", "--select", "E9", "--exit-zero",
             "--quiet"]
     fixit = [str(TOOLS / "bin" / "fixit"), "lint"]
