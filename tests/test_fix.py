@@ -33,11 +33,17 @@ CALL = textwrap.dedent("""\
     """)
 
 
+def test_a_lowered_number_keeps_the_literal_style() -> None:
+    code = CALL.replace("temperature=0.2,", "max_tokens=500000,")
+    code = code.replace('"claude-3-opus-20240229"', '"claude-sonnet-5-5"')
+    assert "max_tokens=128000," in fix_text(code, ALL).text
+
+
 def test_safe_fixes_only_by_default() -> None:
     code = CALL.replace("temperature=0.2,", "max_tokens=500_000,")
     code = code.replace('"claude-3-opus-20240229"', '"claude-sonnet-5-5"')
     outcome = fix_text(code, ALL)
-    assert "max_tokens=128000," in outcome.text  # over-limit lowered: safe
+    assert "max_tokens=128_000," in outcome.text  # lowered (in the literal's style): safe
     assert [f.code for f in outcome.applied] == ["PRL102"]
     # the non-streaming advice is display-only and never applied
     assert [f.code for f in outcome.remaining] == ["PRL103"]

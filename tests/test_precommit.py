@@ -178,7 +178,7 @@ def test_check_hook_fails_and_fix_hook_applies_safe_fix(
         ("bad.py", "8", "15", "PRL202")
     ], fix
     fixed = (repo / "bad.py").read_text()
-    assert fixed == BAD.replace("max_tokens=200_000", "max_tokens=128000")
+    assert fixed == BAD.replace("max_tokens=200_000", "max_tokens=128_000")
     assert (repo / "clean.py").read_text() == CLEAN
 
     # Run again: nothing left to fix, the retired model still fails both hooks.

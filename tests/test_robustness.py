@@ -569,6 +569,11 @@ def fixable_tree(root: Path, files: int, text: str = SLOW_MODULE) -> list[Path]:
     return paths
 
 
+def _interruptible() -> None:
+    """In the child: SIGINT as a terminal delivers it (a background job inherits it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupted_fix_leaves_every_file_old_or_new(tmp_path: Path) -> None:
     paths = fixable_tree(tmp_path, 120)
     fixed = fix_text(SLOW_MODULE, Config(root=tmp_path), unsafe=True).text
@@ -578,7 +583,7 @@ def test_interrupted_fix_leaves_every_file_old_or_new(tmp_path: Path) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGINT):
         proc = subprocess.Popen([sys.executable, "-m", "promptlint", "fix", "--unsafe-fixes",
                                  "."], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+                                stderr=subprocess.PIPE, preexec_fn=_interruptible)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             done = sum(p.read_text() == fixed for p in paths)
@@ -608,6 +613,8 @@ def test_interrupted_fix_leaves_every_file_old_or_new(tmp_path: Path) -> None:
 # KeyError about a node, and the interrupt turned into an "internal error" with a node dump.
 CTRL_C_IN_CODEGEN = """
 import os, signal
+# as in a terminal: a background job (nohup, `&` in a script) starts with SIGINT ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from libcst.metadata import position_provider
 state = position_provider.WhitespaceInclusivePositionProvidingCodegenState
 after, calls = state.after_codegen, [0]

@@ -193,6 +193,8 @@ class Request:
             target = value.literal_node
         if not isinstance(target, edits.LITERAL_TYPES) or not self.can_edit(target):
             return None
+        if isinstance(target, cst.Integer) and "_" in target.value and code.isdigit():
+            code = f"{int(code):_}"  # the literal's own style: 200_000 -> 128_000
         return FixProposal(safety, title, [NodeEdit.replace(target, code)])
 
 
