@@ -15,11 +15,14 @@ from __future__ import annotations
 import bisect
 import re
 
+# the chain ``.messages[.<middle>].<method>`` (also checked on Python's own tree: outline.py)
+METHODS = ("create", "stream", "parse", "count_tokens")
+MIDDLE = ("with_raw_response", "with_streaming_response", "batches")
 _GAP = rb"(?:\s|\\|#[^\n]*)*"  # whitespace, line continuations and comments inside a chain
 _CALL = re.compile(
     rb"\." + _GAP + rb"messages" + _GAP + rb"\." + _GAP
-    + rb"(?:(?:with_raw_response|with_streaming_response|batches)" + _GAP + rb"\." + _GAP + rb")?"
-    + rb"(?:create|stream|parse|count_tokens)" + rb"(?:\s|\\|#[^\n]*|\))*\("
+    + rb"(?:(?:" + "|".join(MIDDLE).encode() + rb")" + _GAP + rb"\." + _GAP + rb")?"
+    + rb"(?:" + "|".join(METHODS).encode() + rb")" + rb"(?:\s|\\|#[^\n]*|\))*\("
 )
 
 

@@ -25,10 +25,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from promptlint.prefilter import request_lines
+from promptlint import prefilter
 
-METHODS = frozenset({"create", "stream", "parse", "count_tokens"})
-_MIDDLE = frozenset({"with_raw_response", "with_streaming_response", "batches"})
+_METHODS = frozenset(prefilter.METHODS)
+_MIDDLE = frozenset(prefilter.MIDDLE)
 _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _ALWAYS = re.compile(r"anthropic|\bglobal\b|\bnonlocal\b|\bimport\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d]\w*")
@@ -55,13 +55,13 @@ def read(text: str, data: bytes | None = None) -> Outline | None:
         return None
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
-    return Outline(tree, request_lines(data))
+    return Outline(tree, prefilter.request_lines(data))
 
 
 def _is_chain(node: ast.AST) -> bool:
     """``<x>.messages[.with_raw_response|.with_streaming_response|.batches].<method>``, the
     shape the byte prefilter looks for, here only in code."""
-    if not (isinstance(node, ast.Attribute) and node.attr in METHODS):
+    if not (isinstance(node, ast.Attribute) and node.attr in _METHODS):
         return False
     inner = node.value
     if isinstance(inner, ast.Attribute) and inner.attr in _MIDDLE:
