@@ -63,15 +63,13 @@ def _screen(name: str, path: Path, data: bytes, wrapper_names: frozenset[bytes] 
     notebook = path.suffix == ".ipynb"
     passes = may_contain_request(data, notebook)
     calls_wrapper = bool(wrapper_names) and may_call_wrapper(data, wrapper_names or frozenset())
-    if not (passes or calls_wrapper) and not notebook and plain_ascii(data):
-        return FileResult(name)  # nothing to parse, nothing that could fail to decode
+    if not (passes or calls_wrapper):
+        return _unparsed(name, path, data)
     try:
         source = read_source(path, data, passes)  # undecodable or malformed files are reported
     except SourceError as exc:
         return FileResult(name, problem=FileProblem(name, str(exc)))
     if not passes:
-        if not calls_wrapper:
-            return FileResult(name)
         try:  # decode() guards only files the prefilter passes; this one calls a wrapper
             check_parseable(source.text)
         except SourceError as exc:

@@ -23,6 +23,23 @@ BAD = textwrap.dedent("""\
     """)
 
 
+# a request with comments, a retired model and a removed parameter (fix tests)
+CALL = textwrap.dedent("""\
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(question):
+        # keep this comment
+        return client.messages.create(
+            model="claude-3-opus-20240229",  # the old default
+            temperature=0.2,
+            messages=[{"role": "user", "content": question}],
+        )
+    """)
+
+
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PROMPTLINT_NO_USER_CATALOGUE": "1", **(env or {})}

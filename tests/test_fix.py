@@ -13,24 +13,9 @@ import pytest
 
 from promptlint.config import Config
 from promptlint.fixer import fix_text
-from tests.helpers import run_cli
+from tests.helpers import CALL, run_cli
 
 ALL = Config(select=("ALL",))
-
-CALL = textwrap.dedent("""\
-    import anthropic
-
-    client = anthropic.Anthropic()
-
-
-    def ask(question):
-        # keep this comment
-        return client.messages.create(
-            model="claude-3-opus-20240229",  # the old default
-            temperature=0.2,
-            messages=[{"role": "user", "content": question}],
-        )
-    """)
 
 
 def test_a_lowered_number_keeps_the_literal_style() -> None:

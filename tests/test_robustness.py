@@ -26,25 +26,10 @@ from promptlint.discovery import Candidate
 from promptlint.fixer import fix_text
 from promptlint.fixing import FixRun
 from promptlint.fsutil import TEMP_SUFFIX
-from tests.helpers import BAD, findings_json, run_cli
+from tests.helpers import BAD, CALL, findings_json, run_cli
 
 BAD_FINDING = "z_bad.py:8:28: PRL101"
 HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n"
-CALL = textwrap.dedent("""\
-    import anthropic
-
-    client = anthropic.Anthropic()
-
-
-    def ask(question):
-        # keep this comment
-        return client.messages.create(
-            model="claude-3-opus-20240229",  # the old default
-            temperature=0.2,
-            messages=[{"role": "user", "content": question}],
-        )
-    """)
-
 
 def request_with(content: str, before: str = "") -> str:
     """A module whose one request carries ``content`` as the user message."""
@@ -63,6 +48,17 @@ def assert_clean_failure(proc: subprocess.CompletedProcess[str]) -> None:
     assert proc.returncode in (0, 1), (proc.returncode, proc.stderr[-2000:])
     assert "Traceback" not in proc.stderr
     assert "internal error" not in proc.stderr
+
+
+def assert_one_problem_and_the_rest_checked(root: Path, message: str) -> None:
+    """Next to a bad file, `check` reports it in one line starting with ``message`` and still
+    reports the findings of a good one."""
+    (root / "z_bad.py").write_text(BAD)
+    proc = run_cli("check", ".", cwd=root)
+    assert_clean_failure(proc)
+    lines = stderr_lines(proc)
+    assert len(lines) == 1 and lines[0].startswith(message), lines
+    assert BAD_FINDING in proc.stdout
 
 
 def temp_files(root: Path) -> list[Path]:
@@ -186,12 +182,7 @@ def test_hundred_thousand_line_module_is_checked(tmp_path: Path) -> None:
 )
 def test_encoding_cookie_problems(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "cookie.py").write_bytes(content.encode("utf-8"))
-    (tmp_path / "z_bad.py").write_text(BAD)
-    proc = run_cli("check", ".", cwd=tmp_path)
-    assert_clean_failure(proc)
-    lines = stderr_lines(proc)
-    assert len(lines) == 1 and lines[0].startswith(message), lines
-    assert BAD_FINDING in proc.stdout
+    assert_one_problem_and_the_rest_checked(tmp_path, message)
 
 
 def test_utf16_file_is_reported_as_binary(tmp_path: Path) -> None:
@@ -243,12 +234,7 @@ def test_directory_named_like_a_module_is_walked(tmp_path: Path) -> None:
 )
 def test_notebooks_without_cells(tmp_path: Path, content: bytes, message: str) -> None:
     (tmp_path / "nb.ipynb").write_bytes(content)
-    (tmp_path / "z_bad.py").write_text(BAD)
-    proc = run_cli("check", ".", cwd=tmp_path)
-    assert_clean_failure(proc)
-    lines = stderr_lines(proc)
-    assert len(lines) == 1 and lines[0].startswith(message), lines
-    assert BAD_FINDING in proc.stdout
+    assert_one_problem_and_the_rest_checked(tmp_path, message)
 
 
 def test_notebook_with_odd_cells_is_checked_quietly(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def slice_source(text: str, outline: Outline, words: Iterable[str] = (),
             queue.append(index)
             continue
         if (_ALWAYS.search(segment) or used & extra
-                or has_request_call(ast.Module([statement], []), outline.lines)):
+                or has_request_call(statement, outline.lines)):
             queue.append(index)
             continue
         keep[index] = False
