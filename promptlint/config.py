@@ -44,6 +44,7 @@ class Config:
     default_max_tokens: int = 1024
     max_tokens_ceiling: int | None = None
     max_tokens_oversized_factor: float = 8.0
+    max_tokens_oversized_floor: int = 256  # PRL104 never reports a max_tokens at or below this
     wrappers: tuple[str, ...] = ()  # "pkg.module:function" or "pkg.module:Class.method"
     # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
     wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
@@ -86,6 +87,7 @@ class Config:
         fields = (
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
+            self.max_tokens_oversized_floor,
             self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
         )
         return repr(fields)
@@ -188,6 +190,7 @@ _KEYS = {
     "default-max-tokens": ("default_max_tokens", _positive_int),
     "max-tokens-ceiling": ("max_tokens_ceiling", _positive_int),
     "max-tokens-oversized-factor": ("max_tokens_oversized_factor", _positive_number),
+    "max-tokens-oversized-floor": ("max_tokens_oversized_floor", _positive_int),
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
 }

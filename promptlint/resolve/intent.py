@@ -63,16 +63,52 @@ def bounded_answer(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
 
 @lru_cache(maxsize=1024)
 def _bounded_text(text: str) -> Bounded | None:
+    sentences = _sentences(text)
+    # in a long policy a bound counts only when it is said of the whole reply
+    policy = len(sentences) > LONG_POLICY_SENTENCES
     for finder in (_one_sentence, _n_words):
-        found = finder(text)
+        found = _unconditional(finder, sentences, policy)
         if found is not None:
             return found
     if _OPEN_ENDED.search(text) or _EXPLAIN_AFTER.search(text):
         return None
-    for finder in (_yes_no, _one_word, _labels, _number, _json_keys):
-        found = finder(text)
+    for finder in (_yes_no, _labels):
+        found = _unconditional(finder, sentences, False)
         if found is not None:
             return found
+    for finder in (_one_word, _number, _json_keys):
+        found = _unconditional(finder, sentences, policy)
+        if found is not None:
+            return found
+    return None
+
+
+# more sentences than this and the text is a policy: one of its instructions is not the answer
+LONG_POLICY_SENTENCES = 20
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*\u2022]|\d+[.)])\s)")
+# "if the question is ambiguous, answer in one sentence": a bound for some answers only
+_CONDITION = re.compile(r"(?<!even )\b(?:if|when|whenever|unless|otherwise|in case|except)\b",
+                        _FLAGS)
+_ABOUT_REPLY = re.compile(r"\b(?:answer|respond|reply|response|output|return)s?\b", _FLAGS)
+_PART_OF_REPLY = re.compile(r"\b(?:each|every|per)\b", _FLAGS)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_BREAK.split(text) if s.strip()]
+
+
+def _unconditional(finder: Callable[[str], Bounded | None], sentences: list[str],
+                   about_reply: bool) -> Bounded | None:
+    """The first bound stated in a sentence without a condition (and, when ``about_reply``,
+    one that speaks of the whole answer rather than a part of it)."""
+    for sentence in sentences:
+        found = finder(sentence)
+        if found is None or _CONDITION.search(sentence):
+            continue
+        if about_reply and (not _ABOUT_REPLY.search(sentence)
+                            or _PART_OF_REPLY.search(sentence)):
+            continue
+        return found
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,13 @@ class DictValue:
 class ListValue:
     items: list[Value] = field(default_factory=list)
     open: bool = False  # elements we could not see may follow
+
+
+@dataclass(frozen=True)
+class StringTemplate:
+    """``string.Template(source)``: text with ``$name`` placeholders."""
+
+    source: str
 
 
 @dataclass(eq=False)
@@ -141,6 +148,8 @@ class Resolver:
                 return True
             single = bindings[0] if len(bindings) == 1 else None
             if single is not None and single.kind == "assign" and single.value is not None:
+                if _runs_once(owner, single):
+                    return False  # computed at import: fixed for the life of the process
                 if depth < MAX_DEPTH and single.value is not expr:
                     return self.value(single.value, owner, depth + 1).varies
             return False
@@ -331,6 +340,9 @@ class Resolver:
         inner = self._single_binding_value(expr.value, owner, bindings, depth)
         if inner is None:
             return Value(UNKNOWN, expr)
+        if inner.varies or _holds_varying(inner.py):
+            if _runs_once(owner, bindings[0]):  # computed at import: fixed for the process
+                return Value(_fixed(inner.py), expr, inner.literal_node, inner.origin_path)
         return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies)
 
     def _single_binding_value(
@@ -474,6 +486,8 @@ class Resolver:
                 return _simplify(text.map_text(STR_METHODS[method]))
             if method == "format":
                 return _str_format(text, expr, self, scope, depth)
+            if method == "replace":
+                return _str_replace(text, expr, self, scope, depth)
             if method == "join" and len(expr.args) == 1 and isinstance(py, str):
                 items = self.value(expr.args[0].value, scope, depth).as_list()
                 if items is None or items.open:
@@ -497,6 +511,8 @@ class Resolver:
             if method == "open":
                 return FileHandle(py.path)
             return UNKNOWN
+        if isinstance(py, StringTemplate) and method in ("substitute", "safe_substitute"):
+            return _template_substitute(py, method == "safe_substitute", expr, self, scope, depth)
         if isinstance(py, FileHandle) and method == "read" and not expr.args:
             if self.project is not None:
                 return _simplify(self.project.file_text(py.path, expr))
@@ -547,6 +563,8 @@ class Resolver:
                 path = PathValue(self.project.resolve_relative(path, self.path))
             if isinstance(path, PathValue):
                 return FileHandle(path.path)
+        if func == "string.Template" and first is not None and isinstance(first.py, str):
+            return StringTemplate(first.py)
         if func in ("builtins.str",) and first is not None and _textual(first.py):
             return first.py
         short = func.rsplit(".", 1)[-1]
@@ -608,6 +626,74 @@ PER_REQUEST_METHODS = {"now", "today", "utcnow", "time", "uuid4", "uuid1", "isof
                        "strftime", "timestamp"}
 
 _NOT_PROJECT = {"anthropic", "os", "sys", "typing", "pathlib", "json", "re", "jinja2"}
+
+
+_ONCE_CACHE: dict[int, tuple[cst.CSTNode, frozenset[int]]] = {}
+
+
+def _runs_once(owner: Scope, binding: Binding) -> bool:
+    """An assignment among the statements a module (or a class body at module level) runs
+    once, at import: not inside a loop, a function or a comprehension."""
+    if owner.kind == "class" and (owner.parent is None or owner.parent.kind != "module"):
+        return False
+    if owner.kind == "function" or binding.kind != "assign" or binding.node is None:
+        return False
+    node = owner.node
+    cached = _ONCE_CACHE.get(id(node))
+    if cached is None or cached[0] is not node:
+        body = node.body if isinstance(node, cst.Module) else getattr(node.body, "body", ())
+        cached = (node, frozenset(_top_level_targets(body)))
+        if len(_ONCE_CACHE) > 256:
+            _ONCE_CACHE.clear()
+        _ONCE_CACHE[id(node)] = cached
+    return id(binding.node) in cached[1]
+
+
+def _top_level_targets(body: Any) -> list[int]:
+    out: list[int] = []
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets: list[cst.BaseExpression] = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign):
+                    targets = [small.target]
+                out.extend(id(t) for t in targets if isinstance(t, cst.Name))
+        elif isinstance(statement, (cst.If, cst.Try, cst.With)):
+            out.extend(_top_level_targets(statement.body.body))
+            follow = getattr(statement, "orelse", None)
+            while isinstance(follow, (cst.If, cst.Else)):
+                out.extend(_top_level_targets(follow.body.body))
+                follow = getattr(follow, "orelse", None)
+            for handler in getattr(statement, "handlers", ()):
+                out.extend(_top_level_targets(handler.body.body))
+    return out
+
+
+def _holds_varying(py: Any) -> bool:
+    if isinstance(py, Text):
+        return any(s.varies for s in py.holes)
+    if isinstance(py, DictValue):
+        return any(v.varies or _holds_varying(v.py) for v in py.items.values())
+    if isinstance(py, ListValue):
+        return any(v.varies or _holds_varying(v.py) for v in py.items)
+    return False
+
+
+def _fixed(py: Any) -> Any:
+    """The value with its per-request marks cleared (it is computed once per process)."""
+    if isinstance(py, Text):
+        return Text(tuple(replace(s, varies=False) if s.is_hole else s for s in py.segments))
+    if isinstance(py, DictValue):
+        return DictValue({k: _fixed_value(v) for k, v in py.items.items()}, py.open)
+    if isinstance(py, ListValue):
+        return ListValue([_fixed_value(v) for v in py.items], py.open)
+    return py
+
+
+def _fixed_value(value: Value) -> Value:
+    return Value(_fixed(value.py), value.node, value.origin, value.origin_path)
 
 
 def _function_scope(owner: Scope, node: cst.FunctionDef) -> Scope | None:
@@ -680,6 +766,73 @@ def _str_format(template: Text, expr: cst.Call, resolver: Resolver, scope: Scope
             out.append(str(value.py))
         else:
             out.append(Text.hole("{" + field_name + "}", arg.value, varies=value.varies))
+    return _concat(*out)
+
+
+def _str_replace(text: Text, expr: cst.Call, resolver: Resolver, scope: Scope,
+                 depth: int) -> Any:
+    """``text.replace(old, new[, count])``: ``new`` (maybe per-request text) is spliced in
+    wherever ``old`` occurs in the static segments."""
+    args = [a for a in expr.args if a.keyword is None and not a.star]
+    if len(args) not in (2, 3) or len(args) != len(expr.args):
+        return UNKNOWN
+    old = resolver.value(args[0].value, scope, depth).known_str()
+    new = resolver.value(args[1].value, scope, depth)
+    count = resolver.value(args[2].value, scope, depth).known_int() if len(args) == 3 else -1
+    if not old or count is None:
+        return UNKNOWN
+    replacement = text_of(new)
+    out: list[Text | str] = []
+    for segment in text.segments:
+        if segment.is_hole or old not in (segment.text or ""):
+            out.append(Text((segment,)))
+            continue
+        pieces = (segment.text or "").split(old)
+        for index, piece in enumerate(pieces):
+            if index:
+                if count == 0:
+                    out.append(old)
+                else:
+                    out.append(replacement)
+                    count -= 1
+            out.append(piece)
+    return _concat(*out)
+
+
+def _template_substitute(template: StringTemplate, safe: bool, expr: cst.Call,
+                         resolver: Resolver, scope: Scope, depth: int) -> Any:
+    """``string.Template(...).substitute(name=...)``: each ``$name`` becomes its value."""
+    if any(a.star for a in expr.args):
+        return UNKNOWN
+    values: dict[str, Value] = {}
+    for arg in expr.args:
+        if arg.keyword is not None:
+            values[arg.keyword.value] = resolver.value(arg.value, scope, depth)
+            continue
+        mapping = resolver.value(arg.value, scope, depth).as_dict()
+        if mapping is None or mapping.open:
+            return UNKNOWN
+        values = {**mapping.items, **values}
+    out: list[Text | str] = []
+    position = 0
+    source = template.source
+    for match in string.Template.pattern.finditer(source):
+        out.append(source[position:match.start()])
+        position = match.end()
+        if match.group("escaped") is not None:
+            out.append("$")
+            continue
+        name = match.group("named") or match.group("braced")
+        value = values.get(name) if name is not None else None
+        if value is None:
+            if not safe:
+                return UNKNOWN  # substitute() raises
+            out.append(match.group(0))
+        elif isinstance(value.py, (str, int)) and not isinstance(value.py, bool):
+            out.append(str(value.py))
+        else:
+            out.append(text_of(value, match.group(0)))
+    out.append(source[position:])
     return _concat(*out)
 
 

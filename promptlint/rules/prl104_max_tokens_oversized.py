@@ -5,7 +5,7 @@ from promptlint.resolve.intent import bounded_answer
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
 
-FLOOR = 64  # never suggest (or flag below) a cap this small
+FLOOR = 64  # never suggest a cap this small (nor flag one; the floor option is the higher bar)
 
 
 def suggested_cap(tokens: int) -> int:
@@ -45,7 +45,8 @@ class MaxTokensOversized(Rule):
         bounded = bounded_answer(req.prompt(), req.params)
         if bounded is None:
             return
-        threshold = max(FLOOR, bounded.tokens * self.config.max_tokens_oversized_factor)
+        threshold = max(FLOOR, self.config.max_tokens_oversized_floor,
+                        bounded.tokens * self.config.max_tokens_oversized_factor)
         if value <= threshold:
             return
         cap = suggested_cap(bounded.tokens)

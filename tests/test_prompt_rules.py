@@ -1,0 +1,182 @@
+"""Prompt rules on real prompt shapes: splices that are not f-strings (PRL503), bounds that do
+not bound the reply (PRL104), JSON asked for and parsed elsewhere (PRL403), cache markers on
+message blocks (PRL503)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import findings_json, run_cli
+
+# ~2,400 tokens of fixed instructions: far above every model's minimum cacheable prefix
+POLICY = "\n".join(
+    f"Clause {n}: quote the contract section you rely on and never invent a deadline."
+    for n in range(160)
+)
+
+
+def source(body: str, client: str = "anthropic.Anthropic()") -> str:
+    head = f'import string\nimport anthropic\n\nclient = {client}\nPOLICY = """{POLICY}"""\n'
+    return head + textwrap.dedent(body)
+
+
+# ---- 1. splices that are not f-strings put per-call text before fixed text ------------------
+
+SPLICES = {
+    "replace": 'POLICY_TEMPLATE.replace("{{CONTRACT}}", contract)',
+    "replace-count": 'POLICY_TEMPLATE.replace("{{CONTRACT}}", contract, 1)',
+    "percent": '"<contract>%s</contract>\\n" % contract + POLICY',
+    "percent-tuple": '"<contract id=%d>%s</contract>\\n%s" % (7, contract, POLICY)',
+    "join": '"".join(["<contract>", contract, "</contract>\\n", POLICY])',
+    "template": 'string.Template("<contract>$contract</contract>\\n" + POLICY)'
+                ".substitute(contract=contract)",
+    "template-braced": 'string.Template("${contract}\\n" + POLICY).safe_substitute({"contract": '
+                       "contract})",
+}
+
+
+@pytest.mark.parametrize("place", ["system", "user"])
+@pytest.mark.parametrize("splice", sorted(SPLICES))
+def test_splice_before_static_text_is_reported(codes, splice: str, place: str) -> None:
+    where = ('system=PROMPT, messages=[{"role": "user", "content": "Go."}]' if place == "system"
+             else 'messages=[{"role": "user", "content": PROMPT}]')
+    code = source(f"""
+        POLICY_TEMPLATE = "<contract>{{{{CONTRACT}}}}</contract>\\n" + POLICY
+
+
+        def review(contract: str):
+            PROMPT = {SPLICES[splice]}
+            return client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+                                          {where})
+        """)
+    assert [c for _, c in codes(code)] == ["PRL503"], code
+
+
+@pytest.mark.parametrize("client", ["anthropic.Anthropic()", "anthropic.AsyncAnthropic()"])
+def test_replace_splice_names_the_value_and_points_at_it(lint, client: str) -> None:
+    code = source("""
+        TEMPLATE = POLICY + "\\n<notes>[[NOTES]]</notes>\\n<ticket>[[TICKET]]</ticket>" + POLICY
+
+
+        async def answer(ticket_text: str):
+            prompt = TEMPLATE.replace("[[NOTES]]", "none").replace("[[TICKET]]", ticket_text)
+            return await client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024,
+                messages=[{"role": "user", "content": prompt}])
+        """, client)
+    found = [f for f in lint(code) if f.code == "PRL503"]
+    assert len(found) == 1
+    assert found[0].message.startswith("`ticket_text` comes before")
+
+
+@pytest.mark.parametrize("splice", [
+    'POLICY_TEMPLATE.replace("{{CONTRACT}}", "the master agreement")',  # a constant
+    'POLICY + "\\n" + "<contract>%s</contract>" % contract',  # per-call text last
+    'string.Template(POLICY + "<c>$contract</c>").substitute(contract=contract)',
+    'POLICY_TEMPLATE.replace("{{MISSING}}", contract)',  # the marker is not in the text
+])
+def test_splice_after_static_text_or_constant_is_silent(codes, splice: str) -> None:
+    code = source(f"""
+        POLICY_TEMPLATE = "<contract>{{{{CONTRACT}}}}</contract>\\n" + POLICY
+
+
+        def review(contract: str):
+            return client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+                                          messages=[{{"role": "user", "content": {splice}}}])
+        """)
+    assert "PRL503" not in {c for _, c in codes(code)}, code
+
+
+def test_substitute_with_a_missing_name_is_unknown(codes) -> None:
+    # substitute() raises KeyError on a missing name: nothing is known about the prompt
+    code = source("""
+        def review(contract: str):
+            prompt = string.Template("$contract $other\\n" + POLICY).substitute(contract=contract)
+            return client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+                                          messages=[{"role": "user", "content": prompt}])
+        """)
+    assert codes(code) == []
+
+
+# ---- 2. PRL104: small caps, conditional bounds, one instruction among many -----------------
+
+def _request(system: str, max_tokens: int, model: str = "claude-haiku-4-5") -> str:
+    return (
+        "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
+        "def ask(question: str):\n"
+        f"    return client.messages.create(model={model!r}, max_tokens={max_tokens},\n"
+        f"        system={system!r},\n"
+        "        messages=[{'role': 'user', 'content': question}])\n"
+    )
+
+
+@pytest.mark.parametrize("max_tokens", [65, 120, 200, 256])
+def test_small_absolute_cap_is_never_reported(codes, max_tokens: int) -> None:
+    assert codes(_request("Reply with a single word: the colour named.", max_tokens)) == []
+
+
+def test_above_the_floor_is_still_reported(codes) -> None:
+    assert codes(_request("Reply with a single word: the colour named.", 300)) == [(7, "PRL104")]
+
+
+def test_floor_is_an_option(codes) -> None:
+    code = _request("Reply with a single word: the colour named.", 120)
+    assert codes(code, max_tokens_oversized_floor=64) == [(7, "PRL104")]
+    assert codes(_request("Reply with a single word.", 1024),
+                 max_tokens_oversized_floor=2048) == []
+
+
+def test_floor_from_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.promptlint]\nmax-tokens-oversized-floor = 100\n")
+    (tmp_path / "a.py").write_text(_request("Reply with a single word: the colour named.", 120))
+    assert [i["code"] for i in findings_json("a.py", cwd=tmp_path)] == ["PRL104"]
+    (tmp_path / "pyproject.toml").write_text("[tool.promptlint]\nmax-tokens-oversized-floor = -1\n")
+    proc = run_cli("check", "a.py", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "max-tokens-oversized-floor" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("system", [
+    "If the question is ambiguous, answer in one sentence and ask a clarifying question.",
+    "Answer fully. When the user only greets you, reply with a single word.",
+    "Give the full reasoning. Unless asked for detail, respond with a number.",
+    "When the ticket is a duplicate, classify it as DUPLICATE, SPAM or OTHER.",
+])
+def test_conditional_bound_does_not_bound_the_answer(codes, system: str) -> None:
+    assert codes(_request(system, 1024)) == []
+
+
+def _policy(extra: str, position: int = 17) -> str:
+    rules = [f"Rule {n}: cite the handbook section for claim {n} and stay courteous."
+             for n in range(40)]
+    rules.insert(position, extra)
+    return " ".join(rules)
+
+
+@pytest.mark.parametrize("extra", [
+    "Titles of each cited section fit in one sentence.",
+    "Keep each bullet under 20 words.",
+    "Number the sources in one word labels.",
+])
+def test_one_instruction_among_many_does_not_bound_the_answer(codes, extra: str) -> None:
+    assert codes(_request(_policy(extra), 1024)) == []
+
+
+@pytest.mark.parametrize(("extra", "kind"), [
+    ("Answer yes or no.", "yes/no"),
+    ("Classify the request as REFUND, EXCHANGE or OTHER.", "one label of 3"),
+    ("Keep your reply under 30 words.", "under 30 words"),
+    ("Respond in one sentence.", "one sentence"),
+])
+def test_bound_on_the_whole_reply_holds_in_a_long_policy(lint, extra: str, kind: str) -> None:
+    found = lint(_request(_policy(extra, 3), 2048))
+    assert [f.code for f in found] == ["PRL104"]
+    assert f"({kind}," in found[0].message
+
+
+def test_short_prompt_with_one_sentence_bound_still_reported(codes) -> None:
+    system = "You tag news headlines. Answer in one sentence."
+    assert codes(_request(system, 2048)) == [(7, "PRL104")]
