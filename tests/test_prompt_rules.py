@@ -130,10 +130,11 @@ def test_floor_is_an_option(codes) -> None:
 
 
 def test_floor_from_pyproject(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("[tool.promptlint]\nmax-tokens-oversized-floor = 100\n")
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.promptlint]\nmax-tokens-oversized-floor = 100\n")
     (tmp_path / "a.py").write_text(_request("Reply with a single word: the colour named.", 120))
     assert [i["code"] for i in findings_json("a.py", cwd=tmp_path)] == ["PRL104"]
-    (tmp_path / "pyproject.toml").write_text("[tool.promptlint]\nmax-tokens-oversized-floor = -1\n")
+    config.write_text("[tool.promptlint]\nmax-tokens-oversized-floor = -1\n")
     proc = run_cli("check", "a.py", cwd=tmp_path)
     assert proc.returncode == 2
     assert "max-tokens-oversized-floor" in proc.stderr and "Traceback" not in proc.stderr
