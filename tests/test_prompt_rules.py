@@ -181,3 +181,121 @@ def test_bound_on_the_whole_reply_holds_in_a_long_policy(lint, extra: str, kind:
 def test_short_prompt_with_one_sentence_bound_still_reported(codes) -> None:
     system = "You tag news headlines. Answer in one sentence."
     assert codes(_request(system, 2048)) == [(7, "PRL104")]
+
+
+# ---- 3. PRL403: JSON asked for and parsed, found in more places ----------------------------
+
+def _json_module(ask: str, consumer: str, model: str = "claude-haiku-4-5",
+                 client: str = "anthropic.Anthropic()") -> str:
+    return (
+        "import json\nimport re\n\nimport anthropic\n\n"
+        f"client = {client}\n\n\n"
+        "def extract(note: str):\n"
+        f"    reply = client.messages.create(model={model!r}, max_tokens=400,\n"
+        f"        system={ask!r},\n"
+        "        messages=[{'role': 'user', 'content': note}])\n"
+        "    return reply.content[0].text\n\n\n"
+        + textwrap.dedent(consumer)
+    )
+
+
+ASK = 'Respond only with JSON {"name": ..., "dose": ...}.'
+
+
+@pytest.mark.parametrize("consumer", [
+    # another function parses what the request function returns
+    """
+    def parse(raw: str) -> dict:
+        return json.loads(raw)
+
+
+    def medication(note: str) -> dict:
+        return parse(extract(note))
+    """,
+    # the result is kept in a variable first
+    """
+    def medication(note: str) -> dict:
+        text = extract(note)
+        return json.loads(text)
+    """,
+    # parsed right where it is called, at module level
+    """
+    FIRST = json.loads(extract("two aspirin at night"))
+    """,
+])
+def test_reply_parsed_by_another_function_is_reported(codes, consumer: str) -> None:
+    assert [c for _, c in codes(_json_module(ASK, consumer))] == ["PRL403"]
+
+
+def test_reply_parsed_elsewhere_async(codes) -> None:
+    code = _json_module(ASK, """
+    async def medication(note: str) -> dict:
+        return json.loads(await extract(note))
+    """, client="anthropic.AsyncAnthropic()")
+    code = code.replace("    reply = client", "    reply = await client").replace(
+        "def extract", "async def extract")
+    assert [c for _, c in codes(code)] == ["PRL403"]
+
+
+@pytest.mark.parametrize("consumer", [
+    # the reply is shown, and something else is parsed elsewhere
+    """
+    def show(note: str) -> None:
+        print(extract(note))
+
+
+    def defaults() -> dict:
+        return json.loads('{"name": "none"}')
+    """,
+    # a parser exists but the reply never reaches it
+    """
+    def load(raw: str) -> dict:
+        return json.loads(raw)
+
+
+    def medication(note: str) -> str:
+        return extract(note).upper()
+    """,
+])
+def test_reply_not_parsed_is_silent(codes, consumer: str) -> None:
+    assert codes(_json_module(ASK, consumer)) == []
+
+
+@pytest.mark.parametrize(("ask", "advice"), [
+    ("The note below is not valid JSON. Fix it and respond with valid JSON only.", '"{"'),
+    ("The input was never JSON. Return the fields as JSON only.", '"{"'),
+    ("Put the JSON object inside <result></result> tags.", '"<result>"'),
+    ('Respond in JSON, in this shape: <result>{"name": ...}</result>', '"<result>"'),
+])
+def test_json_demands_found_and_advised(lint, ask: str, advice: str) -> None:
+    code = _json_module(ask, """
+    def medication(note: str) -> dict:
+        return json.loads(extract(note))
+    """)
+    found = lint(code)
+    assert [f.code for f in found] == ["PRL403"]
+    assert f'"content": {advice}' in found[0].message
+
+
+def test_json_demand_on_a_model_without_prefill_advises_structured_outputs(lint) -> None:
+    code = _json_module(ASK, """
+    def medication(note: str) -> dict:
+        return json.loads(extract(note))
+    """, model="claude-sonnet-4-6")
+    found = lint(code)
+    assert [f.code for f in found] == ["PRL403"]
+    assert "output_config" in found[0].message and "prefill the answer" not in found[0].message
+
+
+@pytest.mark.parametrize("ask", [
+    "Respond in plain prose, not JSON.",
+    "Do not answer in JSON; reply with one line per field.",
+    # a reasoning step comes first: the reply does not start with the JSON
+    "Think it through in <thinking> tags first, then respond with JSON only.",
+])
+def test_output_negation_and_thinking_step_are_silent(codes, ask: str) -> None:
+    code = _json_module(ask, """
+    def medication(note: str) -> dict:
+        return json.loads(extract(note))
+    """)
+    assert "PRL403" not in {c for _, c in codes(code)}

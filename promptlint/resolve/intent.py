@@ -269,6 +269,18 @@ class Structured:
 
 
 _NO_JSON = re.compile(r"\b(?:not|never|no|don't|avoid|without)\b[^.\n]{0,25}\bJSON\b", _FLAGS)
+# "the text is not valid JSON", "the log contains no JSON": a negation about the input
+_ABOUT_INPUT = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|contains?|includes?)\s+$",
+                          _FLAGS)
+# a reasoning step in tags before the answer: the reply does not start with the JSON, so neither
+# a prefill nor a JSON schema can be used
+_THINK_FIRST = re.compile(r"<(?:thinking|think|reasoning|scratchpad|analysis|thoughts?)>", _FLAGS)
+_JSON_DEMAND = re.compile(
+    r"\b(?:only|just|valid|raw|strict)\s+JSON\b|\bJSON only\b|"
+    r"\b(?:respond|reply|answer|output|return|format|produce|give|be|emit)\b"
+    r"[^.\n]{0,40}\bJSON\b", _FLAGS)
+_TAG_DEMAND = re.compile(r"\b(?:in|inside|within|between|wrap\w*(?: \w+){0,3} in)\s+<(\w[\w-]*)>"
+                         r"(?:\s*(?:</\1>|tags?))", _FLAGS)
 
 
 def demands_structure(prompt: Prompt) -> Structured | None:
@@ -278,15 +290,20 @@ def demands_structure(prompt: Prompt) -> Structured | None:
 
 @lru_cache(maxsize=1024)
 def _structure_of(text: str) -> Structured | None:
-    if _NO_JSON.search(text):
+    if any(not _ABOUT_INPUT.search(text[:m.start()]) for m in _NO_JSON.finditer(text)):
         return None
-    if re.search(r"\b(?:only|just|valid|raw|strict)\s+JSON\b|\bJSON only\b|"
-                 r"\b(?:respond|reply|answer|output|return|format|produce|give|be|emit)\b"
-                 r"[^.\n]{0,40}\bJSON\b", text, _FLAGS):
+    if _THINK_FIRST.search(text):
+        return None
+    tag = _TAG_DEMAND.search(text)
+    if _JSON_DEMAND.search(text):
+        # JSON inside tags ("<result>{...}</result>"): the reply opens with the tag
+        wrapper = tag or re.search(r"<(\w[\w-]*)>\s*[{\[]", text)
+        if wrapper is not None:
+            return Structured("json", f"<{wrapper.group(1)}>")
         opening = "[" if re.search(r"\bJSON (?:array|list)\b", text, _FLAGS) else "{"
         return Structured("json", opening)
-    tag = re.search(r"\b(?:in|inside|within|between|wrap\w*(?: \w+){0,3} in)\s+<(\w[\w-]*)>"
-                    r"(?:\s*(?:</\1>|tags?))", text, _FLAGS)
     if tag is not None:
-        return Structured("xml", f"<{tag.group(1)}>")
+        # "put the JSON object inside <result></result> tags": JSON, opened by the tag
+        kind = "json" if re.search(r"\bJSON\b", text, _FLAGS) else "xml"
+        return Structured(kind, f"<{tag.group(1)}>")
     return None

@@ -6,7 +6,7 @@ from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.resolve.intent import Structured, demands_structure
 from promptlint.resolve.requests import Request
-from promptlint.resolve.scope import dotted_name
+from promptlint.resolve.scope import Scope, dotted_name
 from promptlint.resolve.walk import walk
 from promptlint.rules.base import Rule
 
@@ -31,6 +31,69 @@ def _parses(call: cst.Call, kind: str) -> bool:
     return False
 
 
+def _callee(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    return func.attr.value if isinstance(func, cst.Attribute) else None
+
+
+def _unwrap(expr: cst.BaseExpression) -> cst.BaseExpression:
+    return expr.expression if isinstance(expr, cst.Await) else expr
+
+
+def _functions(scope: Scope) -> list[Scope]:
+    out = []
+    for child in scope.children:
+        if child.kind == "function" and isinstance(child.node, cst.FunctionDef):
+            out.append(child)
+        out.extend(_functions(child))
+    return out
+
+
+def _parsed_by_caller(req: Request, kind: str) -> bool:
+    """The function that makes the request returns the reply to code of this module that parses
+    it: ``json.loads(ask(...))``, ``load(ask(...))`` where ``load`` parses, or
+    ``raw = ask(...)`` followed by such a call on ``raw``."""
+    scope = req.scope
+    if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
+        return False
+    name = scope.node.name.value
+    root = scope
+    while root.parent is not None:
+        root = root.parent
+    functions = _functions(root)
+    parsers = {s.node.name.value for s in functions  # type: ignore[attr-defined]
+               if s is not scope and any(isinstance(n, cst.Call) and _parses(n, kind)
+                                         for n in walk(s.node))}
+
+    def parsing(call: cst.Call) -> bool:
+        return _parses(call, kind) or (_callee(call) in parsers and _callee(call) != name)
+
+    def of_request(expr: cst.BaseExpression) -> bool:
+        inner = _unwrap(expr)
+        return isinstance(inner, cst.Call) and _callee(inner) == name
+
+    for other in [root, *functions]:
+        if other is scope:
+            continue
+        nodes = list(walk(other.node))
+        results = set()  # names the reply is assigned to in this function
+        if other is not root:
+            for node in nodes:
+                if isinstance(node, cst.Assign) and of_request(node.value) and len(
+                        node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                    results.add(node.targets[0].target.value)
+        for node in nodes:
+            if not isinstance(node, cst.Call) or not parsing(node):
+                continue
+            for arg in node.args:
+                value = _unwrap(arg.value)
+                if of_request(value) or (isinstance(value, cst.Name) and value.value in results):
+                    return True
+    return False
+
+
 class PrefillMissing(Rule):
     code = "PRL403"
     name = "prefill-missing"
@@ -49,7 +112,7 @@ class PrefillMissing(Rule):
         wanted = demands_structure(req.prompt())
         if wanted is None or self._constrained(req):
             return
-        if not self._parsed_nearby(req, wanted):
+        if not self._parsed_nearby(req, wanted) and not _parsed_by_caller(req, wanted.kind):
             return
         thinking = req.arg("thinking")
         config = thinking.as_dict() if thinking is not None else None
