@@ -299,3 +299,156 @@ def test_output_negation_and_thinking_step_are_silent(codes, ask: str) -> None:
         return json.loads(extract(note))
     """)
     assert "PRL403" not in {c for _, c in codes(code)}
+
+
+# ---- 4. cache markers: the whole cacheable prefix, in the API's order ----------------------
+
+def _marked(lint, body: str, client: str = "anthropic.Anthropic()") -> list[str]:
+    return [f.message for f in lint(source(body, client)) if f.code == "PRL503"]
+
+
+def test_marked_user_block_that_starts_with_per_call_data(lint) -> None:
+    messages = _marked(lint, """
+        def review(contract: str):
+            return client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024,
+                messages=[{"role": "user", "content": [
+                    {"type": "text", "text": f"{contract}\\n\\nList the risky clauses.",
+                     "cache_control": {"type": "ephemeral"}}]}])
+        """)
+    assert messages == ["cache_control marks a first user message block that contains "
+                        "`{contract}`: the cached prefix changes with every request, so each "
+                        "request pays the cache-write premium and none reads it"]
+
+
+@pytest.mark.parametrize("client", ["anthropic.Anthropic()", "anthropic.AsyncAnthropic()"])
+def test_marker_after_a_per_request_system_value(lint, client: str) -> None:
+    messages = _marked(lint, """
+        async def review(contract: str, reviewer: str):
+            return await client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024,
+                system=f"Reviewer: {reviewer}",
+                messages=[{"role": "user", "content": [
+                    {"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}},
+                    {"type": "text", "text": contract}]}])
+        """, client)
+    assert len(messages) == 1
+    assert messages[0].startswith("cache_control marks a first user message block, but "
+                                  "`{reviewer}` in the system before it changes per request")
+
+
+def test_tools_built_per_user_before_a_cached_system_prompt(lint) -> None:
+    messages = _marked(lint, """
+        def tools_for(user_id: str) -> list:
+            return [{"name": f"lookup_{user_id}", "input_schema": {"type": "object"}}]
+
+
+        def review(contract: str, user_id: str):
+            return client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024, tools=tools_for(user_id),
+                system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": contract}])
+        """)
+    assert len(messages) == 1
+    assert "but `tools` in the tools before it changes per request" in messages[0]
+
+
+@pytest.mark.parametrize("body", [
+    # the document in a block of its own, cached for the questions that follow
+    """
+    def ask(document: str, question: str):
+        return client.messages.create(
+            model="claude-sonnet-4-6", max_tokens=1024,
+            system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+            messages=[{"role": "user", "content": [
+                {"type": "text", "text": document, "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": question}]}])
+    """,
+    # a marker on the newest turn of a conversation: cached per conversation
+    """
+    def chat(first: str, answer: str, question: str):
+        return client.messages.create(
+            model="claude-sonnet-4-6", max_tokens=1024,
+            system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+            messages=[{"role": "user", "content": first},
+                      {"role": "assistant", "content": answer},
+                      {"role": "user", "content": [{"type": "text", "text": question,
+                                                    "cache_control": {"type": "ephemeral"}}]}])
+    """,
+    # the per-request value comes after the marked prefix
+    """
+    def review(contract: str):
+        return client.messages.create(
+            model="claude-sonnet-4-6", max_tokens=1024,
+            system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}},
+                    {"type": "text", "text": f"Contract: {contract}"}],
+            messages=[{"role": "user", "content": "Review it."}])
+    """,
+    # tools handed in by the caller: not known to change per request
+    """
+    def review(contract: str, tools: list):
+        return client.messages.create(
+            model="claude-sonnet-4-6", max_tokens=1024, tools=tools,
+            system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+            messages=[{"role": "user", "content": contract}])
+    """,
+])
+def test_cacheable_prefix_without_per_request_value_is_silent(lint, body: str) -> None:
+    assert _marked(lint, body) == []
+
+
+# ---- 5. values fixed for the life of the process are not per-request -----------------------
+
+@pytest.mark.parametrize("header", [
+    'STARTED = datetime.date.today().isoformat()\nHEADER = f"Deployed {STARTED}."',
+    'HEADER = f"Host {platform.machine()}, since {datetime.datetime.now():%Y-%m-%d}."',
+    'if platform.system() == "Linux":\n    HEADER = f"Build {uuid.uuid4()}"',
+])
+def test_import_time_values_are_not_per_request(codes, header: str) -> None:
+    code = source("""
+        import datetime
+        import platform
+        import uuid
+        {header}
+
+
+        def review(contract: str):
+            return client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024,
+                system=[{"type": "text", "text": HEADER + POLICY,
+                          "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": contract}])
+        """).replace("{header}", header)
+    assert "PRL503" not in {c for _, c in codes(code)}, code
+
+
+@pytest.mark.parametrize("stamp", [
+    "datetime.datetime.now().isoformat()",  # in the function: per request
+    "str(uuid.uuid4())",
+])
+def test_per_request_clock_and_ids_are_still_reported(codes, stamp: str) -> None:
+    code = source(f"""
+        import datetime
+        import uuid
+
+
+        def review(contract: str):
+            header = f"Request at {{{stamp}}}. "
+            return client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024, system=header + POLICY,
+                messages=[{{"role": "user", "content": contract}}])
+        """)
+    assert [c for _, c in codes(code)] == ["PRL503"]
+
+
+def test_module_level_loop_value_is_per_request(codes) -> None:
+    code = source("""
+        import datetime
+
+        for contract in ["a", "b"]:
+            stamp = datetime.datetime.now()
+            client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+                                   system=f"Now {stamp}. " + POLICY,
+                                   messages=[{"role": "user", "content": contract}])
+        """)
+    assert "PRL503" in [c for _, c in codes(code)]

@@ -85,13 +85,14 @@ def _marker(block: DictValue) -> bool:
 def _tools(prompt: Prompt, value: Value) -> None:
     items = value.as_list()
     if items is None:
-        prompt.blocks.append(Block("tools", Text.hole("tools", value.node), value.node))
+        prompt.blocks.append(Block("tools", Text.hole("tools", value.node, varies=value.varies),
+                                   value.node))
         return
     for item in items.items:
         tool = item.as_dict()
         plain = to_python(item)
         if tool is None or plain is UNKNOWN:
-            text = Text.hole("tool definition", item.node)
+            text = Text.hole("tool definition", item.node, varies=item.varies)
         else:
             plain = {k: v for k, v in plain.items() if k != "cache_control"}
             text = Text.of(json.dumps(plain, ensure_ascii=False))

@@ -37,17 +37,43 @@ class DynamicBeforeStatic(Rule):
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
         prompt = req.prompt()
+        self._seen: set[int] = set()  # holes reported for this request
         first_user = [b for b in prompt.section("messages") if b.message_index == 0]
         for section, param, blocks in (("tools", "tools", prompt.section("tools")),
                                        ("system prompt", "system", prompt.section("system")),
                                        ("first user message", "messages", first_user)):
             self._holes_before_static(req, model, section, param, blocks)
-        for block in (*prompt.section("tools"), *prompt.section("system")):
-            varying = [h for h in block.text.holes if h.varies]
-            if block.cache_control and varying:
-                hole = varying[0]
-                self._report(req, hole, block.section,
-                             self.MARKED.format(section=block.section, hole=hole.hole))
+        self._marked_prefixes(req, prompt.blocks)
+
+    def _marked_prefixes(self, req: Request, blocks: list[Block]) -> None:
+        """A marker caches everything before it in the API's order (tools, system, messages):
+        a per-request value anywhere in that prefix means the entry is never read."""
+        for index, block in enumerate(blocks):
+            if not block.cache_control:
+                continue
+            if block.section == "messages" and block.message_index != 0:
+                return  # a marker on a later turn caches a conversation: per conversation
+            own = [h for h in block.text.holes if h.varies]
+            if block.section == "messages" and own and len(block.text.segments) == 1:
+                own = []  # a block that is one value (a document) may repeat across requests
+            earlier = [(b, h) for b in blocks[:index] for h in b.text.holes
+                       if h.varies and not (b.section == "tools" and _passed_in(req, h))]
+            if own:
+                hole, where = own[0], block
+                what = self.MARKED.format(section=_section_name(block), hole=hole.hole)
+            elif earlier:
+                where, hole = earlier[0]
+                what = self.MARKED_AFTER.format(section=_section_name(block),
+                                                hole=hole.hole, where=_section_name(where))
+            else:
+                continue
+            self._report(req, hole, where.section, what)
+
+    MARKED_AFTER = (
+        "cache_control marks a {section} block, but `{hole}` in the {where} before it changes "
+        "per request: the cached prefix changes with every request, so each request pays the "
+        "cache-write premium and none reads it"
+    )
 
     def _holes_before_static(self, req: Request, model: ModelInfo, section: str, param: str,
                              blocks: list[Block]) -> None:
@@ -80,8 +106,9 @@ class DynamicBeforeStatic(Rule):
     def _report(self, req: Request, hole: Segment, param: str, what: str,
                 fix: FixProposal | None = None) -> None:
         node = hole.node
-        if node is None:
+        if node is None or id(hole) in self._seen:
             return
+        self._seen.add(id(hole))
         target = req.locate(node, param) if hole.path is None else req.report_node(param)
         related = req.related_if_outside(node, "the dynamic value is inserted here", hole.path)
         self.report(target, related=related,
@@ -131,6 +158,20 @@ class DynamicBeforeStatic(Rule):
                   f"{{{q}type{q}: {q}ephemeral{q}}}}}, {{{q}type{q}: {q}text{q}, {q}text{q}: "
                   f"{dynamic_code}}}]")
         return FixProposal(Safety.UNSAFE, self.split_title, [NodeEdit.replace(value, blocks)])
+
+
+def _passed_in(req: Request, hole: Segment) -> bool:
+    """A tools list that is the function's parameter: the same for every call from one place
+    as far as promptlint knows (a list built in the function per user is another matter)."""
+    node = hole.node
+    if not isinstance(node, cst.Name) or req.site is not None:
+        return False
+    bindings = req.scope.lookup(node.value)[1]
+    return any(b.kind == "param" for b in bindings)
+
+
+def _section_name(block: Block) -> str:
+    return {"tools": "tools", "system": "system", "messages": "first user message"}[block.section]
 
 
 def _varies(req: Request, expr: cst.BaseExpression) -> bool:
