@@ -27,7 +27,7 @@ from promptlint.findings import (
     Safety,
 )
 
-FORMAT = 4  # bump when the entry layout changes
+FORMAT = 5  # bump when the entry layout changes
 CACHE_DIR_NAME = ".promptlint_cache"
 
 

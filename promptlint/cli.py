@@ -369,6 +369,12 @@ def exact_counts(summaries: list[Any], counter: Any) -> None:
             row.static_tokens = counter.count(resolved.info.id, row.static_text)
             row.cached_tokens = (counter.count(resolved.info.id, row.cached_text)
                                  if row.cached_text else 0)
+            for text_field, count_field in (("input_text", "input_tokens"),
+                                            ("reorder_text", "reorder_tokens")):
+                text = getattr(row, text_field)
+                same = text == row.static_text
+                setattr(row, count_field, row.static_tokens if same else (
+                    counter.count(resolved.info.id, text) if text else 0))
             row.exact = True
             price_summary(row, resolved.info)
         except ExactCountError as exc:

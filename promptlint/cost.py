@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import RequestSummary
 from promptlint.models import ModelInfo
 from promptlint.resolve.prompt import Prompt
+
+if TYPE_CHECKING:
+    from promptlint.resolve.values import Value
 from promptlint.tokens import estimate
 
 PER_THOUSAND = 1000  # reports speak of cost per 1,000 requests
+FIVE_MINUTES, HOUR = 300, 3600  # cache lifetimes (the default, and "ttl": "1h")
+SECONDS_PER_DAY = 86_400
 
 
 def tokens(text: str, model: ModelInfo) -> int:
@@ -43,6 +50,32 @@ def money(value: float | None) -> str:
     return f"${value:,.2f}" if value >= 0.01 else f"${value:.4f}"
 
 
+def cache_ttl(params: dict[str, Value]) -> int:
+    """Seconds a cache entry of this request lives: 3,600 when a marker asks for
+    ``"ttl": "1h"``, else 300 (the default five minutes)."""
+    def one_hour(value: Value, depth: int = 0) -> bool:
+        if depth > 6:
+            return False
+        mapping = value.as_dict()
+        if mapping is not None:
+            marker = mapping.items.get("cache_control")
+            config = marker.as_dict() if marker is not None else None
+            ttl = config.items.get("ttl") if config is not None else None
+            if ttl is not None and ttl.known_str() == "1h":
+                return True
+            return any(one_hour(v, depth + 1) for v in mapping.items.values())
+        listed = value.as_list()
+        return listed is not None and any(one_hour(v, depth + 1) for v in listed.items)
+
+    top = params.get("cache_control")
+    config = top.as_dict() if top is not None else None
+    ttl = config.items.get("ttl") if config is not None else None
+    if ttl is not None and ttl.known_str() == "1h":
+        return HOUR
+    return HOUR if any(one_hour(params[k]) for k in ("tools", "system", "messages")
+                       if k in params) else FIVE_MINUTES
+
+
 def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | None) -> None:
     """Static/cached sizes, holes and input cost of one request (offline estimates)."""
     static_text, _ = prompt.static_prefix()
@@ -58,27 +91,80 @@ def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | Non
     cached = prompt.prefix_through(max(marked)) if marked else None
     # what a marker caches for sure: the static text it covers up to the first dynamic part
     summary.cached_text = cached.leading_static() if cached is not None else ""
+    # every static part is sent, also the text after a dynamic value
+    summary.input_text = "".join(b.text.static_text() for b in prompt.blocks)
+    summary.reorder_text = "".join(
+        b.text.static_text() for b in prompt.blocks
+        if b.section != "messages" or b.message_index == 0)
     if model is None:
         return
     summary.static_tokens = tokens(static_text, model)
     summary.cached_tokens = tokens(summary.cached_text, model) if summary.cached_text else 0
+    summary.input_tokens = tokens(summary.input_text, model)
+    summary.reorder_tokens = tokens(summary.reorder_text, model)
     if summary.method != "count_tokens":  # counting tokens is free
         price_summary(summary, model)
 
 
-def price_summary(summary: RequestSummary, model: ModelInfo) -> None:
-    """Cost of the static prefix per 1,000 requests, now and with the prefix cached."""
-    static = summary.static_tokens or 0
-    cached = min(summary.cached_tokens or 0, static)
+def readable(cached: int, model: ModelInfo) -> int:
+    """Tokens a marker over ``cached`` static tokens lets requests read (none below the
+    model's minimum cacheable length)."""
     minimum = model.min_cacheable_tokens
-    if cached and minimum is not None and cached < minimum:
-        cached = 0  # below the minimum nothing is cached
-    now_cached = input_cost_per_1k(cached, model, cached=True)
-    now_plain = input_cost_per_1k(static - cached, model)
-    if now_cached is None or now_plain is None:
+    if minimum is None or cached < minimum:
+        return 0
+    return cached
+
+
+def steady_cost_per_1k(input_tokens: int, cached: int, model: ModelInfo) -> float | None:
+    """Input cost of 1,000 requests with ``cached`` of their ``input_tokens`` read from a warm
+    cache (cache writes are counted per day, see :func:`monthly_cost`)."""
+    cached = min(cached, input_tokens)
+    read = input_cost_per_1k(cached, model, cached=True)
+    plain = input_cost_per_1k(input_tokens - cached, model)
+    if read is None or plain is None:
+        return None
+    return read + plain
+
+
+def cache_writes_per_day(requests_per_day: float, ttl: int) -> float:
+    """Cache writes a day for one prefix, with the requests spread evenly over the day: an
+    entry lives ``ttl`` seconds and each hit renews it, so when requests come at least that
+    often one write per ``ttl`` window is a safe upper bound; when they come less often, every
+    request finds the entry expired and writes it again."""
+    return min(requests_per_day, SECONDS_PER_DAY / ttl)
+
+
+def monthly_cost(input_tokens: int, cached: int, model: ModelInfo, requests_per_day: float,
+                 ttl: int = FIVE_MINUTES, days: int = 30, discount: float = 1.0
+                 ) -> float | None:
+    """USD of input a month: every static token at the input price, except ``cached`` tokens,
+    read at the cache-read price, and written again at the cache-write price as often as
+    :func:`cache_writes_per_day` says. ``discount``: 0.5 for the Message Batches API."""
+    per_1k = steady_cost_per_1k(input_tokens, cached, model)
+    if per_1k is None:
+        return None
+    cached = min(cached, input_tokens)
+    writes = 0.0
+    if cached:
+        price = model.price
+        write_rate = None if price is None else (
+            price.cache_write_1h if ttl >= HOUR else price.cache_write_5m)
+        if price is None or write_rate is None or price.cache_read is None:
+            return None
+        writes = (cache_writes_per_day(requests_per_day, ttl) * cached
+                  * (write_rate - price.cache_read) / 1_000_000)
+    return (per_1k * requests_per_day / PER_THOUSAND + writes) * days * discount
+
+
+def price_summary(summary: RequestSummary, model: ModelInfo) -> None:
+    """Cost of the prompt's static text per 1,000 requests with a warm cache, as written and
+    with the static prefix cached."""
+    static = summary.static_tokens or 0
+    total = max(summary.input_tokens if summary.input_tokens is not None else static, static)
+    summary.input_tokens = total
+    cached = readable(min(summary.cached_tokens or 0, static), model)
+    summary.cost_per_1k = steady_cost_per_1k(total, cached, model)
+    if summary.cost_per_1k is None:
         return
-    summary.cost_per_1k = now_cached + now_plain
-    if minimum is not None and static >= minimum:
-        summary.cost_per_1k_fixed = input_cost_per_1k(static, model, cached=True)
-    else:
-        summary.cost_per_1k_fixed = summary.cost_per_1k
+    summary.cost_per_1k_fixed = steady_cost_per_1k(total, max(cached, readable(static, model)),
+                                                   model)

@@ -12,7 +12,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from promptlint.config import Config
-from promptlint.cost import fill_summary
+from promptlint.cost import cache_ttl, fill_summary
 from promptlint.edits import NodeEdit
 from promptlint.findings import (
     Edit,
@@ -136,8 +136,8 @@ def lint_source(path: str, source: Source, config: Config,
         raw.extend(found)
     positions = Locator(module, text, statement_of, body)
     if config.request_sites:
-        result.requests = [_summary(path, source, positions, r) for r in requests
-                           if r.site is None]
+        result.requests = sorted((_summary(path, source, positions, r) for r in requests),
+                                 key=lambda r: (r.cell or 0, r.line, r.column))
     if raw:
         result.findings = _locate(path, source, positions, raw, project, config.compute_edits)
     result.dependencies = sorted(str(p) for p in project.touched)
@@ -205,7 +205,19 @@ def _summary(path: str, source: Source, positions: Any, request: Request) -> Req
                              request.model_id(), cell)
     resolved = catalogue().resolve(summary.model) if summary.model else None
     fill_summary(summary, request.prompt(), resolved.info if resolved else None)
+    summary.cache_ttl = cache_ttl(request.params)
+    summary.function = _function_name(request.standalone or request)
+    if request.site is not None:
+        home = request.foreign or Path(path)
+        summary.via = f"{home.resolve()}:{summary.function}"
     return summary
+
+
+def _function_name(request: Request) -> str | None:
+    scope = request.scope
+    if scope.kind == "function" and isinstance(scope.node, cst.FunctionDef):
+        return scope.node.name.value
+    return None
 
 
 def _problem(path: str, source: Source, line: int, column: int, message: str) -> FileProblem:

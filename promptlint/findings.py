@@ -110,6 +110,17 @@ class RequestSummary:
     static_text: str = field(default="", repr=False)  # the static prefix (for --exact counts)
     cached_text: str = field(default="", repr=False)  # the prefix behind the last marker
     note: str = ""  # e.g. why an exact count fell back to the estimate
+    # all static text of the prompt, also the parts after a dynamic value: what is billed at
+    # least (dynamic parts add to it)
+    input_tokens: int | None = None
+    input_text: str = field(default="", repr=False)
+    # static text of tools, system and the first user message: cacheable once the per-request
+    # values are moved after it (what PRL503's advice gives)
+    reorder_tokens: int | None = None
+    reorder_text: str = field(default="", repr=False)
+    cache_ttl: int = 300  # seconds a cache entry lives: 5 minutes, or 1 hour when marked so
+    function: str | None = None  # the function that makes the request (for wrappers)
+    via: str | None = None  # a request through a wrapper: "wrapper module path:function"
 
 
 @dataclass

@@ -20,6 +20,7 @@ from promptlint.report import cost_report
 from promptlint.report.cost_report import money, parse_traffic_key, render_report
 from promptlint.report.sarif import RULE_HELP_URI
 from tests.helpers import run_cli
+from tests.test_cost_figures import expected_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_PREFIX = RULE_HELP_URI.split("{")[0]
@@ -171,16 +172,16 @@ def check_consistent(page: Page, rows: list[dict], per_day: dict[str, float]) ->
         assert opt_float(site["data-static-tokens"]) == row["static_tokens"], label
         assert opt_float(site["data-cached-tokens"]) == row["cached_tokens"], label
         assert opt_float(site["data-cost-1k"]) == row["cost_per_1k_requests"], label
-        assert opt_float(site["data-cost-1k-fixed"]) == row["cost_per_1k_requests_cached"], label
         rpd = per_day.get(label, cost_report.DEFAULT_REQUESTS_PER_DAY)
         assert float(site["data-requests-per-day"] or 0) == rpd, label
-        for attr, key in (("data-monthly", "cost_per_1k_requests"),
-                          ("data-monthly-fixed", "cost_per_1k_requests_cached")):
-            shown = opt_float(site[attr])
-            if row["method"] == "count_tokens" or row[key] is None:
-                assert shown is None, label  # free, or unknown
-                continue
-            assert shown == pytest.approx(row[key] * rpd / 1000 * 30), label
+        # monthly figures include cache writes and only the fixes listed at the site: they are
+        # recomputed from tokens, prices and traffic in tests/test_cost_figures.py
+        expected = expected_site(row, rpd, set((site["data-codes"] or "").split()))
+        if site["data-billed"] != "true" or expected is None:
+            assert opt_float(site["data-monthly"]) is None, label  # free, a wrapper, unknown
+        else:
+            assert opt_float(site["data-monthly"]) == pytest.approx(expected[0]), label
+            assert opt_float(site["data-monthly-fixed"]) == pytest.approx(expected[1]), label
         monthly_now += opt_float(site["data-monthly"]) or 0.0
         monthly_fixed += opt_float(site["data-monthly-fixed"]) or 0.0
     totals = page.by_id["totals-row"]
@@ -261,16 +262,20 @@ def test_markdown_report_of_the_examples(tmp_path: Path) -> None:
     header = next(i for i, line in enumerate(lines) if line.startswith("| Request | Method |"))
     table = lines[header + 2:header + 2 + len(rows)]
     assert len(table) == len(rows)
-    for line, row in zip(table, rows, strict=True):
+    html_sites = parse_html(report("html", tmp_path / "out.html", "examples/", cwd=ROOT)).sites
+    for line, row, html_site in zip(table, rows, html_sites, strict=True):
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
         assert len(cells) == 12, line
         assert cells[0] == f"`{site_label(row)}`"
         assert cells[2] == (f"`{row['model']}`" if row["model"] else "—")
         if row["method"] == "count_tokens":
             assert cells[6] == "free"
+        elif html_site["data-billed"] == "false":
+            assert cells[6] == "at its calls"  # a wrapper's own request
         else:
             assert cells[6] == money(row["cost_per_1k_requests"], True)
-            assert cells[7] == money(row["cost_per_1k_requests_cached"], True)
+            # after the fixes listed at this site (the same figure as the HTML report's)
+            assert cells[7] == money(opt_float(html_site["data-cost-1k-fixed"]), True)
         assert cells[8] == "1,000 (default)"
     assert "## Findings by rule" in text and "## Findings at each request site" in text
 

@@ -42,9 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from promptlint.config import Config
+from promptlint.cost import monthly_cost, readable, steady_cost_per_1k
 from promptlint.findings import FileResult, Finding, RequestSummary
 from promptlint.report import markdown as md
 from promptlint.report.sarif import help_uri
+from promptlint.report.text import fix_marker
 
 DEFAULT_REQUESTS_PER_DAY = 1000.0
 DAYS_PER_MONTH = 30
@@ -117,6 +119,12 @@ class Traffic:
 
 
 # ---- the report's shape -------------------------------------------------------------------
+# fixes whose effect on input cost the report applies: what each makes cacheable
+CACHING_FIXES = {"PRL502": "prefix", "PRL503": "reorder"}
+BATCH_FIX = "PRL601"  # the Message Batches API: half price
+BATCH_DISCOUNT = 0.5
+
+
 @dataclass
 class Site:
     summary: RequestSummary
@@ -125,23 +133,79 @@ class Site:
     traffic_key: str | None
     billed: bool
     findings: list[Finding] = field(default_factory=list)
+    through_callers: bool = False  # a wrapper's own request: priced at each call site instead
 
     @property
     def estimated(self) -> bool:
         return not self.summary.exact
 
-    def monthly(self, per_1k: float | None) -> float | None:
-        if per_1k is None or not self.billed:
+    @property
+    def model(self) -> Any:
+        from promptlint.models import catalogue
+
+        resolved = catalogue().resolve(self.summary.model) if self.summary.model else None
+        return resolved.info if resolved is not None else None
+
+    def _input(self) -> int | None:
+        r = self.summary
+        return r.input_tokens if r.input_tokens is not None else r.static_tokens
+
+    def cached_now(self) -> int:
+        model = self.model
+        static = self.summary.static_tokens or 0
+        return readable(min(self.summary.cached_tokens or 0, static), model) if model else 0
+
+    def cached_after_fixes(self) -> int:
+        """Tokens read from the cache once the caching fixes listed at this site are made."""
+        model, r = self.model, self.summary
+        best = self.cached_now()
+        if model is None:
+            return best
+        codes = {f.code for f in self.findings}
+        if "PRL502" in codes:
+            best = max(best, readable(r.static_tokens or 0, model))
+        if "PRL503" in codes:
+            best = max(best, readable(r.reorder_tokens or 0, model))
+        return best
+
+    @property
+    def discount_after_fixes(self) -> float:
+        return BATCH_DISCOUNT if any(f.code == BATCH_FIX for f in self.findings) else 1.0
+
+    def _monthly(self, cached: int, discount: float) -> float | None:
+        model, total = self.model, self._input()
+        if not self.billed or model is None or total is None:
             return None
-        return per_1k * self.requests_per_day / PER_THOUSAND * DAYS_PER_MONTH
+        return monthly_cost(total, cached, model, self.requests_per_day,
+                            self.summary.cache_ttl, DAYS_PER_MONTH, discount)
+
+    @property
+    def codes(self) -> str:
+        return " ".join(sorted({f.code for f in self.findings}))
+
+    @property
+    def cost_per_1k(self) -> float | None:
+        """Input per 1,000 requests with a warm cache, as written."""
+        model, total = self.model, self._input()
+        if model is None or total is None or self.summary.method in FREE_METHODS:
+            return None
+        return steady_cost_per_1k(total, self.cached_now(), model)
+
+    @property
+    def cost_per_1k_fixed(self) -> float | None:
+        model, total = self.model, self._input()
+        if model is None or total is None or self.summary.method in FREE_METHODS:
+            return None
+        steady = steady_cost_per_1k(total, self.cached_after_fixes(), model)
+        return None if steady is None else steady * self.discount_after_fixes
 
     @property
     def monthly_now(self) -> float | None:
-        return self.monthly(self.summary.cost_per_1k)
+        return self._monthly(self.cached_now(), 1.0)
 
     @property
     def monthly_fixed(self) -> float | None:
-        return self.monthly(self.summary.cost_per_1k_fixed)
+        return self._monthly(self.cached_after_fixes(), self.discount_after_fixes)
 
     @property
     def monthly_saving(self) -> float | None:
@@ -205,7 +269,8 @@ def attach_findings(result: FileResult, sites: list[Site]) -> list[Finding]:
 
 
 def _fixable(finding: Finding) -> bool:
-    return finding.fix is not None and finding.fix.available
+    """What `promptlint check` counts as fixable with ``--fix``: safe fixes."""
+    return bool(fix_marker(finding, False))
 
 
 def rule_rows(findings: list[Finding]) -> list[RuleRow]:
@@ -228,7 +293,7 @@ def _totals(results: list[FileResult], sites: list[Site], findings: list[Finding
         saving_percent=saving / total_now * 100 if total_now > 0 else None,
         sites=len(sites),
         priced=len(now),
-        free=sum(1 for s in sites if not s.billed),
+        free=sum(1 for s in sites if not s.billed and not s.through_callers),
         unpriced=sum(1 for s in sites if s.billed and s.monthly_now is None),
         findings=len(findings),
         by_severity=dict(Counter(f.severity for f in findings)),
@@ -245,12 +310,17 @@ def build(results: list[FileResult], config: Config) -> dict[str, Any]:
     traffic = Traffic(config)
     sites: list[Site] = []
     elsewhere: list[Finding] = []
+    # wrappers with call sites here: their own request is priced at each call instead
+    called = {r.via for result in results for r in result.requests if r.via}
     for result in results:
         file_sites = []
         for summary in result.requests:
             per_day, key = traffic.lookup(summary)
+            through = summary.via is None and summary.function is not None and (
+                f"{Path(summary.path).resolve()}:{summary.function}" in called)
             file_sites.append(Site(summary, site_label(summary), per_day, key,
-                                   summary.method not in FREE_METHODS))
+                                   summary.method not in FREE_METHODS and not through,
+                                   through_callers=through))
         elsewhere += attach_findings(result, file_sites)
         sites += file_sites
     findings = [f for r in results for f in r.findings]

@@ -43,7 +43,8 @@ def render_text(results: list[FileResult]) -> str:
     count = len(table) - 1
     notes = [f"{_location(r)}: {r.note}" for r in rows(results) if r.note]
     footer = [f"{count} request{'s' if count != 1 else ''}. '~' marks offline estimates "
-              "(input tokens of the static prefix; dynamic parts excluded)."]
+              "(tokens of the static prefix; the costs price all static text of the prompt, "
+              "dynamic parts excluded)."]
     return "\n".join(out + notes + footer) + "\n"
 
 
@@ -54,6 +55,8 @@ def render_json(results: list[FileResult]) -> str:
             "path": row.path, "line": row.line, "column": row.column, "cell": row.cell,
             "method": row.method, "model": row.model,
             "static_tokens": row.static_tokens, "cached_tokens": row.cached_tokens,
+            "input_tokens": row.input_tokens, "reorder_tokens": row.reorder_tokens,
+            "cache_ttl": row.cache_ttl, "via": row.via,
             "exact": row.exact, "dynamic": row.dynamic_holes,
             "cost_per_1k_requests": row.cost_per_1k,
             "cost_per_1k_requests_cached": row.cost_per_1k_fixed,
