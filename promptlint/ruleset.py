@@ -24,5 +24,6 @@ RULES: tuple[tuple[str, str, bool], ...] = (
     ("PRL502", "cache-control-missing", True),
     ("PRL503", "dynamic-before-static", True),
     ("PRL504", "cache-prefix-too-short", True),
+    ("PRL505", "unordered-collection-in-prompt", True),
     ("PRL601", "batch-candidate", False),
 )

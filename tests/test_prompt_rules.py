@@ -452,3 +452,64 @@ def test_module_level_loop_value_is_per_request(codes) -> None:
                                    messages=[{"role": "user", "content": contract}])
         """)
     assert "PRL503" in [c for _, c in codes(code)]
+
+
+# ---- 5b. PRL505: a set's hash order written into the cached prefix -------------------------
+
+def _cached_system(expr: str, prelude: str = "", client: str = "anthropic.Anthropic()",
+                   marker: bool = True) -> str:
+    cache = ', "cache_control": {"type": "ephemeral"}' if marker else ""
+    return source(f"""
+        import json
+
+        PRELUDE
+
+
+        async def answer(question: str):
+            text = {expr}
+            return await client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024,
+                system=[{{"type": "text", "text": text + POLICY{cache}}}],
+                messages=[{{"role": "user", "content": question}}])
+        """, client).replace("PRELUDE", prelude)
+
+
+@pytest.mark.parametrize(("prelude", "expr"), [
+    ('NAMES = {"alpha", "beta", "gamma"}', '", ".join(NAMES)'),
+    ('NAMES = frozenset(["alpha", "beta"])', '"\\n".join(f"- {n}" for n in NAMES)'),
+    ('BASE = ["alpha", "beta"]\nNAMES = set(BASE) - {"beta"}', "json.dumps(list(NAMES))"),
+    ("", 'str({"alpha", "beta"})'),
+    ('NAMES = {str(n) for n in range(5)}\nJOINED = " ".join(NAMES)', "JOINED"),
+])
+@pytest.mark.parametrize("client", ["anthropic.Anthropic()", "anthropic.AsyncAnthropic()"])
+def test_set_of_strings_in_the_cached_prefix(lint, prelude: str, expr: str, client: str) -> None:
+    found = [f for f in lint(_cached_system(expr, prelude, client)) if f.code == "PRL505"]
+    assert len(found) == 1, expr
+    assert "in hash order, which differs from process to process" in found[0].message
+
+
+@pytest.mark.parametrize(("prelude", "expr", "marker"), [
+    ('NAMES = {"alpha", "beta"}', '", ".join(sorted(NAMES))', True),
+    ("NUMBERS = {3, 1, 2}", "json.dumps(list(NUMBERS))", True),  # int hashes are not random
+    ('NAMES = ["alpha", "beta"]', '", ".join(NAMES)', True),  # a list keeps its order
+    ("", '", ".join(set(question.split()))', True),  # items not known to be strings
+    ('NAMES = {"alpha", "beta"}', '", ".join(NAMES)', False),  # nothing is cached
+])
+def test_ordered_or_uncached_is_silent(codes, prelude: str, expr: str, marker: bool) -> None:
+    assert "PRL505" not in {c for _, c in codes(_cached_system(expr, prelude, marker=marker))}
+
+
+def test_counter_in_the_prefix_is_per_request(codes) -> None:
+    code = source("""
+        import itertools
+
+        COUNTER = itertools.count()
+
+
+        def answer(question: str):
+            return client.messages.create(
+                model="claude-sonnet-4-6", max_tokens=1024,
+                system=f"Request number {next(COUNTER)}.\\n" + POLICY,
+                messages=[{"role": "user", "content": question}])
+        """)
+    assert [c for _, c in codes(code)] == ["PRL503"]

@@ -155,8 +155,8 @@ class Resolver:
             return False
         if isinstance(expr, cst.Call):
             func = self.qualified(expr.func, scope) or ""
-            if func.split(".")[0] in PER_REQUEST_MODULES:
-                return True
+            if func.split(".")[0] in PER_REQUEST_MODULES or func == "builtins.next":
+                return True  # (next(counter): a new number on every call)
             if isinstance(expr.func, cst.Attribute):
                 if expr.func.attr.value in PER_REQUEST_METHODS:
                     return True

@@ -19,6 +19,7 @@ from promptlint.rules.prl501_cache_breakpoints_exceeded import CacheBreakpointsE
 from promptlint.rules.prl502_cache_control_missing import CacheControlMissing
 from promptlint.rules.prl503_dynamic_before_static import DynamicBeforeStatic
 from promptlint.rules.prl504_cache_prefix_too_short import CachePrefixTooShort
+from promptlint.rules.prl505_unordered_collection_in_prompt import UnorderedCollectionInPrompt
 from promptlint.rules.prl601_batch_candidate import BatchCandidate
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -38,6 +39,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CacheControlMissing,
     DynamicBeforeStatic,
     CachePrefixTooShort,
+    UnorderedCollectionInPrompt,
     BatchCandidate,
 )
 
