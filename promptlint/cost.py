@@ -127,11 +127,17 @@ def steady_cost_per_1k(input_tokens: int, cached: int, model: ModelInfo) -> floa
 
 
 def cache_writes_per_day(requests_per_day: float, ttl: int) -> float:
-    """Cache writes a day for one prefix, with the requests spread evenly over the day: an
-    entry lives ``ttl`` seconds and each hit renews it, so when requests come at least that
-    often one write per ``ttl`` window is a safe upper bound; when they come less often, every
-    request finds the entry expired and writes it again."""
-    return min(requests_per_day, SECONDS_PER_DAY / ttl)
+    """Cache writes a day for one prefix, with the requests spread evenly over the day. Each
+    read renews the entry's lifetime at no cost, so when requests come at least once per
+    ``ttl`` the entry stays warm and is written about once a day (a floor for evictions and
+    deploys); when they come less often, every request finds it expired and writes it again.
+    ("This lifetime is refreshed each time the cached content is used":
+    https://platform.claude.com/docs/en/build-with-claude/prompt-caching, checked 2026-12-03.)"""
+    if requests_per_day <= 0:
+        return 0.0
+    if SECONDS_PER_DAY / requests_per_day <= ttl:
+        return 1.0
+    return requests_per_day
 
 
 def monthly_cost(input_tokens: int, cached: int, model: ModelInfo, requests_per_day: float,

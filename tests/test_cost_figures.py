@@ -50,7 +50,8 @@ def expected_site(row: dict, per_day: float, codes: set[str]) -> tuple[float, fl
         fixed = max(fixed, cacheable(row["reorder_tokens"] or 0))
     ttl = row["cache_ttl"]
     write = price["cache_write_1h"] if ttl >= 3600 else price["cache_write_5m"]
-    writes_per_day = min(per_day, DAY / ttl)
+    # each read renews the entry: a warm cache is written about once a day
+    writes_per_day = 1.0 if DAY / per_day <= ttl else per_day
 
     def month(cached: int) -> float:
         reads = per_day - writes_per_day if cached else per_day
@@ -197,3 +198,57 @@ def test_wrapper_requests_are_priced_at_each_call(tmp_path: Path) -> None:
     assert check_sites(sites, rows, {"views.py:7": 20000.0, "views.py:11": 10.0}) == 2
     assert float(by_label["views.py:7"]["data-monthly"]) > 100 * float(
         by_label["views.py:11"]["data-monthly"])
+
+
+def test_chart_shows_the_costliest_sites_first(tmp_path: Path) -> None:
+    from tests.test_cost_report import check_self_contained, parse_html
+
+    out = tmp_path / "report.html"
+    proc = run_cli("report", "--format", "html", "-o", str(out), "examples", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    page = parse_html(out.read_text("utf-8"))
+    check_self_contained(page)
+    bars = [attrs for tag, attrs in page.tags
+            if tag == "g" and "chart-row" in (attrs.get("class") or "")]
+    monthly = {s["data-site"]: s for s in page.sites}
+    priced = sorted((float(s["data-monthly"]) for s in page.sites
+                     if s["data-monthly"] not in ("", None) and float(s["data-monthly"]) > 0),
+                    reverse=True)
+    assert [float(b["data-monthly"]) for b in bars] == priced[:len(bars)]
+    assert len(bars) == min(len(priced), 15) and bars
+    for bar in bars:  # the same figures as the table's rows
+        site = next(s for label, s in monthly.items()
+                    if label.endswith(bar["data-site"].lstrip("…")))
+        assert bar["data-monthly-fixed"] == site["data-monthly-fixed"]
+    rects = [a for tag, a in page.tags if tag == "rect" and "bar-now" in (a.get("class") or "")]
+    widths = [float(a["width"]) for a in rects[1:]]  # the first is the legend's swatch
+    assert widths == sorted(widths, reverse=True) and widths[0] == pytest.approx(480, abs=1)
+
+
+def test_chart_renders_in_a_browser(tmp_path: Path) -> None:
+    import subprocess
+    from collections import Counter
+
+    from tests.test_cost_report import _chromium, pixels, read_png
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
+    html = tmp_path / "report.html"
+    proc = run_cli("report", "--format", "html", "-o", str(html), "examples", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--force-color-profile=srgb", "--hide-scrollbars",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+         "--window-size=1280,1500", html.as_uri()],
+        capture_output=True, timeout=120, cwd=tmp_path,
+    )
+    assert proc.returncode == 0 and shot.is_file(), proc.stderr.decode("utf-8", "replace")[-2000:]
+    width, _, rows = read_png(shot)
+    counts = Counter(pixels(rows, len(rows[0]) // width))
+    # the bars are flat fills from the inline CSS: "now" grey and "after fixes" green
+    assert counts[(0x8A, 0x94, 0xA6)] > 2000, "no 'now' bars in the screenshot"
+    assert counts[(0x2F, 0x9E, 0x62)] > 2000, "no 'after fixes' bars in the screenshot"

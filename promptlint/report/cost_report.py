@@ -302,6 +302,37 @@ def _totals(results: list[FileResult], sites: list[Site], findings: list[Finding
     )
 
 
+@dataclass
+class ChartRow:
+    label: str
+    anchor: str  # the site's row in the table
+    now: float
+    fixed: float
+    now_width: float  # bar lengths as fractions of the largest figure
+    fixed_width: float
+
+
+CHART_ROWS = 15
+
+
+def chart_rows(sites: list[Site], limit: int = CHART_ROWS) -> list[ChartRow]:
+    """Monthly cost now and after the fixes for the costliest priced sites, largest first."""
+    priced = [(i, s) for i, s in enumerate(sites, 1)
+              if s.monthly_now is not None and s.monthly_fixed is not None]
+    priced.sort(key=lambda pair: -(pair[1].monthly_now or 0.0))
+    priced = [pair for pair in priced if (pair[1].monthly_now or 0.0) > 0][:limit]
+    largest = max((max(s.monthly_now or 0.0, s.monthly_fixed or 0.0) for _, s in priced),
+                  default=0.0)
+    rows = []
+    for index, site in priced:
+        now, fixed = site.monthly_now or 0.0, site.monthly_fixed or 0.0
+        label = site.label if len(site.label) <= 44 else "…" + site.label[-43:]
+        rows.append(ChartRow(label, f"site-{index}", now, fixed,
+                             now / largest if largest else 0.0,
+                             fixed / largest if largest else 0.0))
+    return rows
+
+
 def build(results: list[FileResult], config: Config) -> dict[str, Any]:
     """Everything the templates show."""
     from promptlint import __version__
@@ -326,6 +357,7 @@ def build(results: list[FileResult], config: Config) -> dict[str, Any]:
     findings = [f for r in results for f in r.findings]
     return {
         "sites": sites,
+        "chart": chart_rows(sites),
         "elsewhere": elsewhere,
         "rules": rule_rows(findings),
         "totals": _totals(results, sites, findings),
