@@ -513,3 +513,45 @@ def test_counter_in_the_prefix_is_per_request(codes) -> None:
                 messages=[{"role": "user", "content": question}])
         """)
     assert [c for _, c in codes(code)] == ["PRL503"]
+
+
+# ---- notebooks ----------------------------------------------------------------------------
+
+def _notebook(tmp_path: Path, *cells: str) -> Path:
+    import json
+
+    path = tmp_path / "explore.ipynb"
+    path.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                   "source": textwrap.dedent(cell).lstrip("\n")} for cell in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }))
+    return path
+
+
+def test_notebook_replace_splice_and_cell_clock(tmp_path: Path) -> None:
+    (tmp_path / "policy.txt").write_text(POLICY)
+    _notebook(
+        tmp_path,
+        """
+        import datetime
+        import anthropic
+        client = anthropic.Anthropic()
+        TEMPLATE = "<doc>[[DOC]]</doc>\\n" + open("policy.txt").read()
+        """,
+        """
+        for doc in contracts:
+            prompt = TEMPLATE.replace("[[DOC]]", doc)
+            client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+                                   messages=[{"role": "user", "content": prompt}])
+        """,
+        """
+        now = datetime.datetime.now()  # a cell runs again for each request
+        client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+                               system=f"It is {now}.\\n" + open("policy.txt").read(),
+                               messages=[{"role": "user", "content": "Summarise."}])
+        """,
+    )
+    found = sorted((i["cell"], i["code"]) for i in findings_json("explore.ipynb", cwd=tmp_path)
+                   if i["code"] == "PRL503")
+    assert found == [(2, "PRL503"), (3, "PRL503")]

@@ -148,7 +148,7 @@ class Resolver:
                 return True
             single = bindings[0] if len(bindings) == 1 else None
             if single is not None and single.kind == "assign" and single.value is not None:
-                if _runs_once(owner, single):
+                if self._import_time(owner, single):
                     return False  # computed at import: fixed for the life of the process
                 if depth < MAX_DEPTH and single.value is not expr:
                     return self.value(single.value, owner, depth + 1).varies
@@ -341,9 +341,14 @@ class Resolver:
         if inner is None:
             return Value(UNKNOWN, expr)
         if inner.varies or _holds_varying(inner.py):
-            if _runs_once(owner, bindings[0]):  # computed at import: fixed for the process
+            if self._import_time(owner, bindings[0]):  # computed at import: fixed for the process
                 return Value(_fixed(inner.py), expr, inner.literal_node, inner.origin_path)
         return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies)
+
+    def _import_time(self, owner: Scope, binding: Binding) -> bool:
+        """Assigned once, at import (not in a notebook, whose cells run again and again)."""
+        notebook = self.path is not None and self.path.suffix == ".ipynb"
+        return not notebook and _runs_once(owner, binding)
 
     def _single_binding_value(
         self, name: str, owner: Scope, bindings: list[Binding], depth: int
