@@ -290,6 +290,7 @@ def test_json_demand_on_a_model_without_prefill_advises_structured_outputs(lint)
 @pytest.mark.parametrize("ask", [
     "Respond in plain prose, not JSON.",
     "Do not answer in JSON; reply with one line per field.",
+    "Reply in plain text: no markdown or JSON.",
     # a reasoning step comes first: the reply does not start with the JSON
     "Think it through in <thinking> tags first, then respond with JSON only.",
 ])
@@ -555,3 +556,36 @@ def test_notebook_replace_splice_and_cell_clock(tmp_path: Path) -> None:
     found = sorted((i["cell"], i["code"]) for i in findings_json("explore.ipynb", cwd=tmp_path)
                    if i["code"] == "PRL503")
     assert found == [(2, "PRL503"), (3, "PRL503")]
+
+
+# ---- wrappers that build the request's arguments in a local dict ---------------------------
+
+@pytest.mark.parametrize("client", ["anthropic.Anthropic()", "anthropic.AsyncAnthropic()"])
+def test_wrapper_building_a_kwargs_dict_is_followed_to_its_callers(tmp_path: Path,
+                                                                   client: str) -> None:
+    awaited = "await " if "Async" in client else ""
+    asynchronous = "async " if "Async" in client else ""
+    (tmp_path / "llm.py").write_text(textwrap.dedent(f"""\
+        import anthropic
+
+        client = {client}
+
+
+        {asynchronous}def complete(text: str, limit: int = 3000) -> str:
+            turn = {{"role": "user", "content": text}}
+            options = dict(model="claude-haiku-4-5", max_tokens=limit, messages=[turn])
+            reply = {awaited}client.messages.create(**options)
+            return reply.content[0].text
+        """))
+    (tmp_path / "checks.py").write_text(textwrap.dedent(f"""\
+        import json
+
+        from llm import complete
+
+
+        {asynchronous}def is_spam(message: str) -> dict:
+            return json.loads({awaited}complete('Answer yes or no, as JSON {{"spam": true}}. '
+                                               + message))
+        """))
+    found = sorted((i["path"], i["code"]) for i in findings_json(".", cwd=tmp_path))
+    assert found == [("checks.py", "PRL104"), ("checks.py", "PRL403")]

@@ -268,7 +268,9 @@ class Structured:
     opening: str  # the prefill that would start it: "{" or "<tag>"
 
 
-_NO_JSON = re.compile(r"\b(?:not|never|no|don't|avoid|without)\b[^.\n]{0,25}\bJSON\b", _FLAGS)
+# ("no" only right before JSON: "answer yes or no, as JSON" asks for JSON)
+_NO_JSON = re.compile(r"\b(?:not|never|don't|avoid|without)\b[^.\n]{0,25}\bJSON\b|"
+                      r"\bno\s+(?:[\w-]+\s+(?:or|and|nor)\s+)?JSON\b", _FLAGS)
 # "the text is not valid JSON", "the log contains no JSON": a negation about the input
 _ABOUT_INPUT = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|contains?|includes?)\s+$",
                           _FLAGS)

@@ -37,6 +37,25 @@ def _names(node: cst.CSTNode) -> set[str]:
     return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
+def _through_locals(scope: Scope, names: set[str], depth: int = 3) -> set[str]:
+    """Names that the function's local variables among ``names`` are assigned from (a single
+    assignment each), a few levels deep."""
+    out: set[str] = set()
+    frontier = set(names)
+    for _ in range(depth):
+        found: set[str] = set()
+        for name in frontier:
+            bindings = scope.bindings.get(name, [])
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value:
+                found |= _names(bindings[0].value)
+        found -= out | names
+        if not found:
+            break
+        out |= found
+        frontier = found
+    return out
+
+
 def _params(function: cst.FunctionDef) -> list[cst.Param]:
     params = function.params
     return [*params.posonly_params, *params.params, *params.kwonly_params]
@@ -61,6 +80,7 @@ def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
             name = f"{scope.class_scope.node.name.value}.{name}"
         used = set().union(*(_names(arg.value) for arg in request.call.args)) if (
             request.call.args) else set()
+        used |= _through_locals(scope, used)  # args = {"messages": [... prompt ...]}; **args
         if not (used & params) and name not in forced:
             continue
         wrapper = out.get(name)
