@@ -48,6 +48,11 @@ class Config:
     # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
     wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
+    # the day lifecycle is judged on (YYYY-MM-DD); None: $PROMPTLINT_TODAY, else the UTC date
+    today: str | None = None
+    # PRL203 findings whose retirement is at most this many days away are errors; the others
+    # stay warnings that do not fail the run (None: every finding fails the run, as before)
+    fail_within: int | None = None
     # what the output needs (set by the command line, not by users): fix edits located in the
     # source, and a summary (position, size, cost) of every request site
     compute_edits: bool = True
@@ -87,8 +92,15 @@ class Config:
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
+            self.day(), self.fail_within,
         )
         return repr(fields)
+
+    def day(self) -> str:
+        """The day lifecycle is judged on (see :func:`promptlint.lifecycle.today`)."""
+        from promptlint.lifecycle import today
+
+        return today(self.today)
 
 
 def expand_selectors(selectors: Iterable[str], key: str) -> list[str]:
@@ -126,6 +138,12 @@ def _positive_number(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"{key} must be a positive number, got {value!r}")
     return float(value)
+
+
+def _days(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{key} must be a number of days (0 or more), got {value!r}")
+    return value
 
 
 def _bool(key: str, value: Any) -> bool:
@@ -190,6 +208,7 @@ _KEYS = {
     "max-tokens-oversized-factor": ("max_tokens_oversized_factor", _positive_number),
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
+    "fail-within": ("fail_within", _days),
 }
 
 

@@ -265,7 +265,7 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
             Finding(
                 code=item.rule.code,
                 rule=item.rule.name,
-                severity=item.rule.severity,
+                severity=item.severity or item.rule.severity,
                 message=item.message,
                 path=path,
                 line=start_line,

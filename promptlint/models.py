@@ -20,10 +20,18 @@ from typing import Any, Literal
 
 Platform = Literal["anthropic", "bedrock", "vertex"]
 
+# Bedrock: base model IDs (anthropic.claude-...-v1:0), cross-region inference profiles
+# (us./eu./apac./global. ...), and the ARNs of either
 _BEDROCK = re.compile(
-    r"^(?:(?:us|eu|apac|jp|au|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$"
+    r"^(?:arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d*:(?:foundation-model|inference-profile)/)?"
+    r"(?:(?:us|eu|apac|jp|au|ca|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$"
 )
-_VERTEX = re.compile(r"^(claude-[a-z0-9-]+)@(\d{8})$")
+# Vertex AI: name@date (claude-opus-4-1@20250805), with a version tag (claude-3-5-sonnet-v2@...)
+# and as a publisher model path (publishers/anthropic/models/..., projects/p/locations/l/...)
+_VERTEX = re.compile(
+    r"^(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/anthropic/models/)?"
+    r"(claude-[a-z0-9-]+?)(?:-v\d+)?@(\d{8})$"
+)
 _WELL_FORMED = re.compile(r"^claude-(opus|sonnet|haiku|fable|mythos)-(\d+)(?:-(\d+))?$")
 CLAUDE_CODE_ALIASES = ("sonnet", "opus", "haiku", "fable")
 
@@ -62,9 +70,21 @@ class ModelInfo:
     uncertain: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
     sources: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # per platform ("bedrock", "vertex"): facts that differ there (status, retirement_date,
+    # tentative, max_output_tokens, uncertain, source)
+    platforms: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False,
+                                                 compare=False)
 
     def is_uncertain(self, fact: str) -> bool:
         return fact in self.uncertain
+
+    def on_platform(self, platform: str, fact: str) -> tuple[Any, bool]:
+        """(value of ``fact`` on ``platform``, whether it is uncertain): the platform's own
+        value where the catalogue has one, else the Claude API's."""
+        own = self.platforms.get(platform) or {}
+        if own.get(fact) is not None:
+            return own[fact], fact in (own.get("uncertain") or ())
+        return getattr(self, fact), self.is_uncertain(fact)
 
     @property
     def retired(self) -> bool:
@@ -93,6 +113,7 @@ class Catalogue:
         self.refreshed_at: str | None = data.get("refreshed_at")
         self.models: list[ModelInfo] = [_model(entry) for entry in data["models"]]
         self._by_id: dict[str, ModelInfo] = {}
+        self._from_sdk: dict[str, ModelInfo | None] = {}
         for model in self.models:
             self._by_id[model.id] = model
             for alias in model.aliases:
@@ -116,7 +137,34 @@ class Catalogue:
             for candidate in (f"{match.group(1)}-{match.group(2)}", match.group(1)):
                 if candidate in self._by_id:
                     return Resolved(written, self._by_id[candidate], "vertex")
+            return None
+        if written.startswith("claude") and not self.is_platform_spelling(written):
+            info = self.from_installed_sdk(written)
+            if info is not None:
+                return Resolved(written, info, "anthropic")
         return None
+
+    def from_installed_sdk(self, written: str) -> ModelInfo | None:
+        """An ID this catalogue lacks but the installed ``anthropic`` package lists (read as
+        text, once per process): active, or deprecated with the SDK's end-of-life date."""
+        if written in self._from_sdk:
+            return self._from_sdk[written]
+        from promptlint.installed_sdk import installed
+
+        sdk = installed()
+        info = None
+        if sdk is not None and (written in sdk.deprecations or written in sdk.model_ids):
+            retires = sdk.deprecations.get(written)
+            where = sdk.deprecation_file if retires else "types/model_param.py"
+            info = ModelInfo(
+                id=written, name=written, status="deprecated" if retires else "active",
+                retirement_date=retires,
+                notes=f"Not in promptlint's catalogue ({self.as_of}); listed by the "
+                      f"{sdk.describe()} ({where}).",
+                sources={"lifecycle": f"{sdk.describe()} {where}"},
+            )
+        self._from_sdk[written] = info
+        return info
 
     def is_platform_spelling(self, written: str) -> bool:
         return bool(_BEDROCK.match(written) or _VERTEX.match(written) or "/" in written)
@@ -207,6 +255,7 @@ def _model(entry: dict[str, Any]) -> ModelInfo:
         uncertain=frozenset(entry.get("uncertain") or ()),
         notes=entry.get("notes") or "",
         sources=dict(entry.get("sources") or {}),
+        platforms={k: dict(v) for k, v in (entry.get("platforms") or {}).items()},
     )
 
 

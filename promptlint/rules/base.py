@@ -13,6 +13,7 @@ from promptlint.models import Catalogue, ModelInfo, Resolved
 
 if TYPE_CHECKING:
     from promptlint.config import Config
+    from promptlint.lifecycle import Lifecycle
     from promptlint.resolve.requests import Request
 
 
@@ -25,6 +26,7 @@ class RawFinding:
     related: list[tuple[Any, ...]] = field(default_factory=list)
     fix: FixProposal | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None  # this finding's own severity, where it differs from the rule's
 
 
 class Rule:
@@ -51,10 +53,13 @@ class Rule:
         related: list[tuple[Any, ...]] | None = None,
         fix: FixProposal | None = None,
         data: dict[str, Any] | None = None,
+        severity: str | None = None,
+        suffix: str = "",
         **fmt: Any,
     ) -> None:
         self.findings.append(
-            RawFinding(self, node, self.message.format(**fmt), related or [], fix, data or {})
+            RawFinding(self, node, self.message.format(**fmt) + suffix, related or [], fix,
+                       data or {}, severity)
         )
 
     def model_of(self, req: Request) -> Resolved | None:
@@ -64,6 +69,35 @@ class Rule:
     def model_info(self, req: Request) -> ModelInfo | None:
         resolved = self.model_of(req)
         return resolved.info if resolved is not None else None
+
+    def lifecycle_of(self, req: Request) -> Lifecycle | None:
+        """The request's model's lifecycle on this run's day, on its platform."""
+        from promptlint.lifecycle import lifecycle
+
+        resolved = self.model_of(req)
+        return lifecycle(resolved, self.config.day()) if resolved is not None else None
+
+    def facts_model(self, req: Request, fact: str) -> tuple[ModelInfo | None, str]:
+        """The model whose ``fact`` a prompt rule judges by, and a note for the message.
+
+        Normally the request's model. A retired model whose own ``fact`` is unknown is judged
+        by the successor its PRL202 fix moves to (the prompt problem stays after the fix), and
+        the note says so."""
+        resolved = self.model_of(req)
+        if resolved is None:
+            return None, ""
+        info = resolved.info
+        if getattr(info, fact) is not None or not info.successor:
+            return info, ""
+        from promptlint.lifecycle import lifecycle
+
+        if lifecycle(resolved, self.config.day()).state != "retired":
+            return info, ""
+        successor = self.catalogue.get(info.successor)
+        if successor is None or getattr(successor, fact) is None:
+            return info, ""
+        return successor, (f" (judged for {successor.id}, the successor of retired "
+                           f"{resolved.written})")
 
     def model_fix(self, req: Request, new_id: str, safety: Safety, title: str
                   ) -> FixProposal | None:
