@@ -312,8 +312,8 @@ def test_bedrock_and_vertex_spellings_map_to_first_party_limits(codes) -> None:
     vertex.messages.create(model="claude-haiku-4-5@20251001", max_tokens=70000,
                            messages=[], timeout=900)
     """)
-    # retired on the Claude API, but Bedrock keeps some models: no model-retired finding
-    assert codes(code) == [(4, "PRL102"), (6, "PRL102")]
+    # retired on the Claude API; Bedrock's own date is not in the catalogue: a PRL202 warning
+    assert codes(code) == [(4, "PRL102"), (4, "PRL202"), (6, "PRL102")]
 
 
 def test_noqa(codes) -> None:
