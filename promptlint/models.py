@@ -60,6 +60,8 @@ class ModelInfo:
     max_output_tokens: int | None = None
     batch_max_output_tokens: int | None = None  # with the extended-output beta on Batches
     price: Price | None = None
+    # (prompt size in tokens above which, Price for every token of such a request), ascending
+    price_tiers: tuple[tuple[int, Price], ...] = ()
     min_cacheable_tokens: int | None = None
     prefill: bool | None = None
     structured_outputs: bool | None = None
@@ -77,6 +79,15 @@ class ModelInfo:
 
     def is_uncertain(self, fact: str) -> bool:
         return fact in self.uncertain
+
+    def price_for(self, prompt_tokens: int) -> Price | None:
+        """The prices of a request whose prompt holds ``prompt_tokens`` (Haiku 5.5 bills every
+        token of a prompt over 100K tokens at a higher band)."""
+        price = self.price
+        for threshold, tier in self.price_tiers:
+            if prompt_tokens > threshold:
+                price = tier
+        return price
 
     def on_platform(self, platform: str, fact: str) -> tuple[Any, bool]:
         """(value of ``fact`` on ``platform``, whether it is uncertain): the platform's own
@@ -231,6 +242,9 @@ def _version_of(model_id: str) -> tuple[int, int] | None:
     return int(match.group(2)), int(match.group(3) or 0)
 
 
+_PRICE_KEYS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+
+
 def _model(entry: dict[str, Any]) -> ModelInfo:
     price = entry.get("price_per_mtok")
     return ModelInfo(
@@ -245,6 +259,9 @@ def _model(entry: dict[str, Any]) -> ModelInfo:
         max_output_tokens=entry.get("max_output_tokens"),
         batch_max_output_tokens=entry.get("batch_max_output_tokens"),
         price=Price(**price) if price else None,
+        price_tiers=tuple(sorted(
+            ((int(t["above_prompt_tokens"]), Price(**{k: t.get(k) for k in _PRICE_KEYS}))
+             for t in entry.get("price_tiers") or ()), key=lambda tier: tier[0])),
         min_cacheable_tokens=entry.get("min_cacheable_tokens"),
         prefill=entry.get("prefill"),
         structured_outputs=entry.get("structured_outputs"),
