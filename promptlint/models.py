@@ -2,8 +2,9 @@
 
 Bundled facts live in ``data/models.json`` (each with its source and date). A user-level file
 written by ``promptlint models --refresh`` (see :func:`user_catalogue_path`) overrides the
-bundled values it carries. Bedrock (``anthropic.claude-...-v1:0``) and Vertex
-(``claude-...@date``) spellings map to their first-party model.
+bundled values it carries. Bedrock (``anthropic.claude-...-v1:0``, regional profiles, ARNs) and
+Vertex (``claude-...@date``, ``-v2@date``, publisher paths) spellings map to their first-party
+model; ``platforms`` in an entry holds what differs on a platform (dates, output limits).
 """
 
 from __future__ import annotations
@@ -137,7 +138,10 @@ class Catalogue:
         return sorted(self._by_id)
 
     def resolve(self, written: str) -> Resolved | None:
-        """The model behind a first-party, Bedrock or Vertex spelling, or None if unknown."""
+        """The model behind a first-party, Bedrock or Vertex spelling, or None if unknown.
+
+        A Claude ID the catalogue lacks is looked up in the installed SDK (read as text once
+        per process): only unknown IDs pay for that, so known models never do."""
         if written in self._by_id:
             return Resolved(written, self._by_id[written], "anthropic")
         match = _BEDROCK.match(written)
