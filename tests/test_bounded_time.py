@@ -215,3 +215,51 @@ def test_a_bad_time_budget_is_one_line_and_exit_2(tmp_path: Path,
     assert result.exit_code == 2
     assert "file-time-limit must be a number of seconds" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# ---- patterns over prompt text and messages ------------------------------------------------
+
+def _text_growth(func: Callable[[str], object], make: Callable[[int], str], base: int) -> float:
+    small, large = make(base), make(4 * base)
+    func(small)
+    return _best_time(lambda: func(large), 3) / max(_best_time(lambda: func(small), 3), 1e-6)
+
+
+def _percent(text: str) -> object:
+    from promptlint.resolve.values import _PERCENT
+
+    return list(_PERCENT.finditer(text))
+
+
+def _markdown(text: str) -> object:
+    from promptlint.report import markdown
+
+    return markdown.text(text)
+
+
+def _estimate(text: str) -> object:
+    from promptlint.tokens import estimate
+
+    estimate.cache_clear()
+    return estimate(text)
+
+
+def _code_of(text: str) -> object:
+    from promptlint.sources import _code_of
+
+    return _code_of(text)
+
+
+@pytest.mark.parametrize(("func", "make"), [
+    (_percent, lambda n: "%" + "0" * n + "!"),  # flags and width overlap on 0
+    (_percent, lambda n: "%(" * n),  # mapping keys that never close
+    (_markdown, lambda n: "`a " * n),  # code spans that never close
+    (_markdown, lambda n: "``" + "`x" * n),
+    (_estimate, lambda n: "word, " * n + " " * n),
+    (_code_of, lambda n: "'''" + "\\'" * n + "'" * n),  # strings that never close
+    (_code_of, lambda n: "#" * n + "\n" + "f'{" * n),
+], ids=["percent-zeros", "percent-keys", "backticks", "backtick-runs", "estimate",
+        "unclosed-string", "unclosed-fstring"])
+def test_text_patterns_take_linear_time(func: Callable[[str], object],
+                                        make: Callable[[int], str]) -> None:
+    assert _text_growth(func, make, 5_000) < 10
