@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from promptlint.ruleset import RULES
+from promptlint.timelimit import DEFAULT_SECONDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,6 +54,7 @@ class Config:
     # PRL203 findings whose retirement is at most this many days away are errors; the others
     # stay warnings that do not fail the run (None: every finding fails the run, as before)
     fail_within: int | None = None
+    file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
     # what the output needs (set by the command line, not by users): fix edits located in the
     # source, and a summary (position, size, cost) of every request site
     compute_edits: bool = True
@@ -146,6 +148,12 @@ def _days(key: str, value: Any) -> int:
     return value
 
 
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{key} must be a number of seconds (0: no limit), got {value!r}")
+    return float(value)
+
+
 def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key} must be true or false, got {value!r}")
@@ -209,6 +217,7 @@ _KEYS = {
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
     "fail-within": ("fail_within", _days),
+    "file-time-limit": ("file_time_limit", _seconds),
 }
 
 

@@ -1,7 +1,9 @@
 """Anthropic-SDK-specific shapes: client classes, request methods and the parameters each accepts.
 
 The facts live in ``data/sdk.json``, generated from the installed ``anthropic`` package by
-``python -m promptlint.sdk`` (a test fails when the installed SDK drifts from the file).
+``python -m promptlint.sdk``. ``python -m promptlint.sdk --check`` reports how the installed SDK
+differs from the file (and exits 1 when it does): a maintenance step run after an SDK release,
+not a test, so that a new release on the index never breaks the test suite of a fresh checkout.
 Importing this module never imports ``anthropic``.
 """
 
@@ -85,9 +87,50 @@ def generate() -> dict[str, Any]:
     }
 
 
-if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+def drift(recorded: dict[str, Any], installed: dict[str, Any]) -> list[str]:
+    """What the installed SDK's facts (``installed``) change in the recorded ones, a line each."""
+    lines: list[str] = []
+    for key in ("sdk_version", "api_version"):
+        if recorded.get(key) != installed.get(key):
+            lines.append(f"{key}: {recorded.get(key)} -> {installed.get(key)}")
+    for key in ("client_classes", "model_ids"):
+        old, new = set(recorded.get(key, ())), set(installed.get(key, ()))
+        lines += [f"{key}: + {name}" for name in sorted(new - old)]
+        lines += [f"{key}: - {name}" for name in sorted(old - new)]
+    old_methods, new_methods = recorded.get("methods", {}), installed.get("methods", {})
+    for method in sorted(set(old_methods) | set(new_methods)):
+        old, new = set(old_methods.get(method, ())), set(new_methods.get(method, ()))
+        lines += [f"{method}: + {name}" for name in sorted(new - old)]
+        lines += [f"{method}: - {name}" for name in sorted(old - new)]
+    old_limits, new_limits = recorded.get("nonstreaming_tokens", {}), installed.get(
+        "nonstreaming_tokens", {})
+    for model in sorted(set(old_limits) | set(new_limits)):
+        if old_limits.get(model) != new_limits.get(model):
+            lines.append(f"nonstreaming_tokens[{model}]: {old_limits.get(model)} -> "
+                         f"{new_limits.get(model)}")
+    return lines
+
+
+def main(argv: list[str]) -> int:  # pragma: no cover - maintenance entry point
     from pathlib import Path
 
+    installed = generate()
+    if argv == ["--check"]:
+        changes = drift(sdk_data(), installed)
+        for line in changes:
+            print(line)
+        print(f"{DATA_FILE} was generated from anthropic {sdk_data()['sdk_version']}; installed: "
+              f"{installed['sdk_version']}: " + (f"{len(changes)} differences (regenerate with "
+                                                 "`python -m promptlint.sdk`)" if changes
+                                                 else "no differences"))
+        return 1 if changes else 0
     out = Path(__file__).parent / "data" / DATA_FILE
-    out.write_text(json.dumps(generate(), indent=2) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(installed, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
