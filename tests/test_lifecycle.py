@@ -194,6 +194,23 @@ def test_result_cache_knows_the_day(tmp_path: Path) -> None:
     assert "PRL203" in first.stdout and "PRL202" in second.stdout
 
 
+def test_notebooks_are_judged_on_the_same_day(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+         "source": ["import anthropic\n", "client = anthropic.Anthropic()\n",
+                    "MODEL = 'claude-opus-4-5-20251101'"]},
+        {"cell_type": "code", "execution_count": 2, "metadata": {}, "outputs": [],
+         "source": ["client.messages.create(model=MODEL, max_tokens=50, messages=[])"]},
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    write(tmp_path, "explore.ipynb", json.dumps(notebook))
+    soon = run_cli("check", "--no-cache", "--output-format", "json", "--today", "2027-01-20",
+                   "--fail-within", "7", ".", cwd=tmp_path)
+    (item,) = [f for f in json.loads(soon.stdout) if f["code"] == "PRL203"]
+    assert item["cell"] == 2 and item["severity"] == "error" and "in 2 days" in item["message"]
+    assert soon.returncode == 1
+
+
 @pytest.mark.parametrize(("args", "env", "named"), [
     (("check", "--today", "2026-02-30", "."), {}, "--today"),
     (("check", "."), {"PROMPTLINT_TODAY": "03/12/2026"}, "PROMPTLINT_TODAY"),

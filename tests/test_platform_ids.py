@@ -102,6 +102,22 @@ def test_first_party_spellings_on_anthropic_operated_platforms_are_errors(lint) 
     assert finding.severity == "error" and "may differ" not in finding.message
 
 
+def test_google_cloud_anthropic_managed_uses_first_party_ids_and_dates(lint) -> None:
+    code = src("""\
+        import anthropic
+
+        gc = anthropic.AsyncAnthropicGoogleCloud(project_id="p", region="us-east5")
+
+
+        async def ask(q):
+            return await gc.messages.create(model="claude-3-5-haiku-20241022", max_tokens=90,
+                                            messages=[{"role": "user", "content": q}])
+        """)
+    (finding,) = by_code(lint(code, today="2026-12-03"), "PRL202")
+    assert finding.line == 7 and finding.severity == "error"
+    assert "was retired on 2026-02-19: requests to it fail" in finding.message
+
+
 def test_deprecated_models_on_platforms_give_both_dates_honestly(lint) -> None:
     code = src("""\
         import anthropic
