@@ -145,6 +145,7 @@ def test_window_decides_the_exit_code(tmp_path: Path) -> None:
                       cwd=tmp_path)
     assert outside.returncode == 0, outside.stdout + outside.stderr
     assert "PRL203" in outside.stdout  # still shown
+    assert "1 retiring after the --fail-within window: they do not fail the run" in outside.stdout
     inside = run_cli("check", "--no-cache", "--select", "PRL2", "--fail-within", "60", ".",
                      cwd=tmp_path)
     assert inside.returncode == 1 and "retirement window" in inside.stdout
