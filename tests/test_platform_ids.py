@@ -255,26 +255,23 @@ def test_short_cached_prefix_on_a_retired_model(lint) -> None:
     assert "judged for claude-haiku-5-5" in short.message
 
 
-def test_a_retired_model_without_successor_stays_silent(lint) -> None:
-    code = src(f"""\
+def long_system_request(model: str) -> str:
+    return src(f"""\
         import anthropic
         client = anthropic.Anthropic()
         GUIDE = {GUIDE!r}
-        client.messages.create(model="claude-2.1", max_tokens=300, system=GUIDE,
+        client.messages.create(model="{model}", max_tokens=300, system=GUIDE,
                                messages=[{{"role": "user", "content": "hi"}}])
         """)
-    assert [f.code for f in lint(code)] == ["PRL202"]  # unknown facts: no caching advice
+
+
+def test_a_retired_model_without_successor_stays_silent(lint) -> None:
+    found = lint(long_system_request("claude-2.1"))
+    assert [f.code for f in found] == ["PRL202"]  # unknown facts: no caching advice
 
 
 def test_live_models_are_judged_by_their_own_facts(lint) -> None:
-    code = src(f"""\
-        import anthropic
-        client = anthropic.Anthropic()
-        GUIDE = {GUIDE!r}
-        client.messages.create(model="claude-haiku-4-5", max_tokens=300, system=GUIDE,
-                               messages=[{{"role": "user", "content": "hi"}}])
-        """)
-    (finding,) = by_code(lint(code), "PRL502")
+    (finding,) = by_code(lint(long_system_request("claude-haiku-4-5")), "PRL502")
     assert "judged for" not in finding.message and "4,096" in finding.message
 
 
