@@ -98,6 +98,15 @@ class Config:
         )
         return repr(fields)
 
+    def __post_init__(self) -> None:
+        if self.today is not None:
+            from promptlint.lifecycle import DateError, parse_day
+
+            try:
+                parse_day(self.today, "today")
+            except DateError as exc:
+                raise ConfigError(str(exc)) from None
+
     def day(self) -> str:
         """The day lifecycle is judged on (see :func:`promptlint.lifecycle.today`)."""
         from promptlint.lifecycle import today

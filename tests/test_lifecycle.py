@@ -77,6 +77,14 @@ def test_bad_dates_are_refused(text: str) -> None:
         parse_day(text, "--today")
 
 
+def test_a_bad_day_in_the_python_api_is_a_config_error() -> None:
+    from promptlint.config import Config, ConfigError
+
+    with pytest.raises(ConfigError, match="today must be a date as YYYY-MM-DD"):
+        Config(today="3 Dec 2026")
+    assert Config(today="2026-12-03").day() == "2026-12-03"
+
+
 def test_today_is_the_override_else_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("PROMPTLINT_TODAY", "2030-01-02")
     assert today() == "2030-01-02"
