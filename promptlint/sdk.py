@@ -86,7 +86,7 @@ def newest_version() -> str:
 
 
 def history() -> dict[str, Any]:
-    return dict(sdk_data().get("history", {}))
+    return sdk_data().get("history", {})  # type: ignore[no-any-return]
 
 
 def sampled_versions() -> list[str]:
@@ -165,6 +165,12 @@ def param_removed_in(method: str, beta: bool, name: str) -> str | None:
     last = max((b for _, b in runs(ranges)), key=version_key)
     later = [v for v in sampled_versions() if version_key(v) > version_key(last)]  # type: ignore[operator]
     return later[0] if later else None
+
+
+@lru_cache(maxsize=1)
+def beta_namespaces() -> frozenset[str]:
+    """``client.beta.<name>`` namespaces of any sampled release, other than ``messages``."""
+    return frozenset(history().get("beta_namespaces", {})) - {"messages"}
 
 
 def beta_namespace_in(name: str, version: str) -> bool | None:
