@@ -292,7 +292,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                                       for n in imported_wrapper_names(
                                           contents[i], items[i].path, project, known)})
     lint(second, all_names)
-    _sdk_warnings_once(results, [sdk_of(i) if i in contents else None for i in range(len(items))])
+    _sdk_warnings_once(results, sorted({*first, *second}), sdk_of)
     if cache is not None and keys:
         updated = dict(quiet)
         for index in later:
@@ -310,16 +310,16 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     return [r for r in results if r is not None]
 
 
-def _sdk_warnings_once(results: list[FileResult | None],
-                       targets: list[SdkTarget | None]) -> None:
-    """Each problem met reading a project's SDK version, once per run: on the first checked
-    file that made requests in that project (results are not cached with it)."""
+def _sdk_warnings_once(results: list[FileResult | None], linted: list[int],
+                       target_of: Callable[[int], SdkTarget]) -> None:
+    """Each problem met reading a project's SDK version, once per run: on the first linted
+    file of that project (results are not cached with it)."""
     shown: set[str] = set()
-    for result, target in zip(results, targets, strict=True):
-        if result is None or target is None or not target.warnings or not (
-                result.requests or result.findings):
+    for index in linted:
+        result = results[index]
+        if result is None or result.problem is not None:
             continue
-        for warning in target.warnings:
+        for warning in target_of(index).warnings:
             if warning not in shown:
                 shown.add(warning)
                 result.warnings.append(f"anthropic version: {warning}")

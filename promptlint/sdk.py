@@ -201,6 +201,17 @@ def api_version_in(version: str) -> str | None:
     return None
 
 
+def feature_in(name: str, version: str) -> bool | None:
+    """Whether SDK ``version`` makes the client-side check ``name`` (FEATURE_MARKERS)."""
+    ranges = history().get("features", {}).get(name)
+    return None if ranges is None else present_in(ranges, version)
+
+
+def feature_since(name: str) -> str | None:
+    ranges = history().get("features", {}).get(name)
+    return min((a for a, _ in runs(ranges)), key=version_key) if ranges else None
+
+
 def api_version_since(api: str) -> str | None:
     """The first sampled release that sends ``anthropic-version: api`` by default."""
     ranges = history().get("api_versions", {}).get(api)
@@ -262,7 +273,8 @@ def generate(wheels: Path | None = None) -> dict[str, Any]:
 def _package_files(location: Path) -> dict[str, str]:
     """The source files of an ``anthropic`` package (a wheel or an installed folder) that the
     history needs, by path relative to the package's parent."""
-    wanted = re.compile(r"^anthropic/(_constants|_client|resources/messages(/messages)?"
+    wanted = re.compile(r"^anthropic/(_constants|_client|_base_client"
+                        r"|resources/messages(/messages)?"
                         r"|resources/beta/(beta|messages/messages))\.py$")
     out: dict[str, str] = {}
     if location.is_file():
@@ -329,7 +341,18 @@ def read_release(files: dict[str, str]) -> dict[str, Any]:
         if found:
             api = found.group(1)
             break
-    return {"methods": methods, "beta_namespaces": namespaces, "api_version": api}
+    features = sorted(name for name, marker in FEATURE_MARKERS.items()
+                      if any(marker in text for text in files.values()))
+    return {"methods": methods, "beta_namespaces": namespaces, "api_version": api,
+            "features": features}
+
+
+# client-side checks some releases make, found by a name in their sources
+FEATURE_MARKERS = {
+    # the non-streaming guard ("Streaming is required for operations that may take longer
+    # than 10 minutes"), in _base_client.py
+    "nonstreaming_guard": "def _calculate_nonstreaming_timeout",
+}
 
 
 def _ranges(versions: list[str], present: list[bool]) -> str:
@@ -371,6 +394,8 @@ def build_history(releases: dict[str, dict[str, Any]]) -> dict[str, Any]:
                                                   for v in versions]) for n in namespaces},
         "api_versions": {a: _ranges(versions, [releases[v]["api_version"] == a
                                                for v in versions]) for a in apis},
+        "features": {f: _ranges(versions, [f in releases[v].get("features", [])
+                                           for v in versions]) for f in sorted(FEATURE_MARKERS)},
     }
 
 
@@ -418,13 +443,14 @@ def generate_history(versions: list[str], installed: Path | None = None,
     return build_history(releases)
 
 
-# Releases sampled for the history: each side of a removal the rules report
-# (client.beta.tools: 0.26.1 -> 0.27.0; client.beta.prompt_caching: 0.40.0 -> 0.41.0;
-# temperature/top_p/top_k: 0.125.0 -> 1.0.0; API version 2026-10-21: 1.17.0 -> 2.0.0) and a few
-# between, so that a parameter's first release is known to within a few releases.
+# Releases sampled for the history: each side of a change the rules report
+# (client.beta.tools: 0.26.1 -> 0.27.0; client.beta.prompt_caching: 0.40.0 -> 0.41.0; the
+# non-streaming guard: 0.45.0 -> 0.50.0; temperature/top_p/top_k: 0.125.0 -> 1.0.0; API version
+# 2026-10-21: 1.17.0 -> 2.0.0) and a few between, so that a parameter's first release is known
+# to within a few releases. A release between two samples that disagree is judged unknown.
 HISTORY_VERSIONS = (
-    "0.25.0", "0.26.0", "0.26.1", "0.27.0", "0.30.0", "0.35.0", "0.40.0", "0.41.0", "0.50.0",
-    "0.75.0", "0.100.0", "0.125.0", "1.0.0", "1.17.0", "2.0.0", "2.12.0",
+    "0.25.0", "0.26.0", "0.26.1", "0.27.0", "0.30.0", "0.35.0", "0.40.0", "0.41.0", "0.42.0",
+    "0.45.0", "0.50.0", "0.75.0", "0.100.0", "0.125.0", "1.0.0", "1.17.0", "2.0.0", "2.12.0",
 )
 
 

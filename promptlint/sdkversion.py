@@ -85,11 +85,16 @@ def default_target(warnings: tuple[str, ...] = ()) -> SdkTarget:
 
 
 # ---- versions and specifiers ------------------------------------------------------------------
-def releases() -> list[str]:
-    """Every known final release of the SDK, oldest first."""
+@lru_cache(maxsize=1)
+def _releases() -> tuple[str, ...]:
     listed = str(sdk.sdk_data().get("releases", "")).split()
     known = set(listed) | set(sdk.sampled_versions()) | {sdk.newest_version()}
-    return sorted(known, key=_key)
+    return tuple(sorted(known, key=_key))
+
+
+def releases() -> list[str]:
+    """Every known final release of the SDK, oldest first."""
+    return list(_releases())
 
 
 def _key(version: str) -> sdk.VersionKey:

@@ -243,3 +243,40 @@ def test_a_changed_pin_invalidates_cached_results(tmp_path: Path) -> None:
     assert severities() == ["warning"]  # from the cache
     (tmp_path / "requirements.txt").write_text("anthropic==2.0.0\n")
     assert severities() == ["error"]
+
+
+def test_a_clean_project_still_hears_about_a_bad_pin(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("anthropic >= 1.0 <2\n")
+    (tmp_path / "clean.py").write_text(SAMPLING.replace("        top_p=0.9,\n", ""))
+    (tmp_path / "notes.py").write_text("print('no requests here')\n")
+    proc = run_cli("check", "--no-cache", str(tmp_path), cwd=tmp_path.parent)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [warning] = [line for line in proc.stderr.splitlines() if "anthropic version" in line]
+    assert "clean.py" in warning and "requirements.txt:1" in warning
+
+
+LONG = textwrap.dedent("""\
+    import anthropic
+
+    writer = anthropic.Anthropic()
+    draft = writer.messages.create(
+        model="claude-sonnet-5-5",
+        max_tokens=60000,
+        messages=[{"role": "user", "content": "Write the whole manual"}],
+    )
+    """)
+
+
+@pytest.mark.parametrize(("pin", "severity", "words"), [
+    (None, "error", "assuming the newest supported"),
+    ("anthropic==2.1.0", "error", "above"),
+    ("anthropic==0.75.0", "error", "above"),
+    ("anthropic==0.40.0", "warning", "from anthropic 0.50 on"),
+    ("anthropic==0.47.0", None, ""),  # between two samples that disagree: unknown
+])
+def test_the_non_streaming_guard_in_the_projects_release(
+        tmp_path: Path, pin: str | None, severity: str | None, words: str) -> None:
+    (tmp_path / "requirements.txt").write_text(f"{pin}\n" if pin else "# nothing pinned\n")
+    found = [f for f in lint_in(tmp_path, LONG) if f.code == "PRL103"]
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    assert all(words in f.message for f in found)
