@@ -131,9 +131,32 @@ def method_key(method: str, beta: bool) -> str:
     return ("beta." if beta else "") + "messages." + method
 
 
+def _ranges_of(section: str, name: str) -> str | None:
+    found = history().get(section, {}).get(name)
+    return found if isinstance(found, str) else None
+
+
+def _method_entry(method: str, beta: bool) -> dict[str, Any] | None:
+    return history().get("methods", {}).get(method_key(method, beta))  # type: ignore[no-any-return]
+
+
+def _first(ranges: str | None) -> str | None:
+    """The oldest sampled release in ``ranges``."""
+    return min((a for a, _ in runs(ranges)), key=version_key) if ranges else None
+
+
+def _removed_after(ranges: str | None) -> str | None:
+    """The first sampled release without it after the last one with it."""
+    if not ranges:
+        return None
+    last = version_key(max((b for _, b in runs(ranges)), key=version_key))
+    later = [v for v in sampled_versions() if version_key(v) > last]  # type: ignore[operator]
+    return later[0] if later else None
+
+
 def method_in(method: str, beta: bool, version: str) -> bool | None:
     """Whether SDK ``version`` has the request method (None: unknown)."""
-    entry = history().get("methods", {}).get(method_key(method, beta))
+    entry = _method_entry(method, beta)
     return False if entry is None else present_in(entry["present"], version)
 
 
@@ -141,7 +164,7 @@ def param_in(method: str, beta: bool, name: str, version: str) -> bool | None:
     """Whether ``method`` takes the keyword ``name`` in SDK ``version``: True, False (it
     raises TypeError there), or None when that cannot be proven (the method is unknown there,
     takes ``**kwargs``, or the sampled releases around ``version`` disagree)."""
-    entry = history().get("methods", {}).get(method_key(method, beta))
+    entry = _method_entry(method, beta)
     if entry is None or present_in(entry["present"], version) is not True:
         return None
     if entry.get("open") and present_in(entry["open"], version) is not False:
@@ -152,19 +175,19 @@ def param_in(method: str, beta: bool, name: str, version: str) -> bool | None:
 
 def known_params(method: str, beta: bool) -> list[str]:
     """Every keyword ``method`` took in any sampled release (for suggestions)."""
-    entry = history().get("methods", {}).get(method_key(method, beta))
+    entry = _method_entry(method, beta)
     return sorted(entry["params"]) if entry else []
 
 
 def param_removed_in(method: str, beta: bool, name: str) -> str | None:
     """The first sampled release without keyword ``name`` after it last had it."""
-    entry = history().get("methods", {}).get(method_key(method, beta))
-    ranges = entry["params"].get(name) if entry else None
-    if not ranges:
-        return None
-    last = max((b for _, b in runs(ranges)), key=version_key)
-    later = [v for v in sampled_versions() if version_key(v) > version_key(last)]  # type: ignore[operator]
-    return later[0] if later else None
+    entry = _method_entry(method, beta)
+    return _removed_after(entry["params"].get(name) if entry else None)
+
+
+def first_release_with(method: str, beta: bool, param: str) -> str | None:
+    entry = _method_entry(method, beta)
+    return _first(entry["params"].get(param) if entry else None)
 
 
 @lru_cache(maxsize=1)
@@ -174,23 +197,23 @@ def beta_namespaces() -> frozenset[str]:
 
 
 def beta_namespace_in(name: str, version: str) -> bool | None:
-    ranges = history().get("beta_namespaces", {}).get(name)
+    ranges = _ranges_of("beta_namespaces", name)
     return None if ranges is None else present_in(ranges, version)
-
-
-def namespace_last_release(name: str) -> str | None:
-    """The newest sampled release that still has ``client.beta.<name>``."""
-    ranges = history().get("beta_namespaces", {}).get(name)
-    return max((b for _, b in runs(ranges)), key=version_key) if ranges else None
 
 
 def namespace_removed_in(name: str) -> str | None:
     """The first sampled release without ``client.beta.<name>`` after it last existed."""
-    last = namespace_last_release(name)
-    if last is None:
-        return None
-    later = [v for v in sampled_versions() if version_key(v) > version_key(last)]  # type: ignore[operator]
-    return later[0] if later else None
+    return _removed_after(_ranges_of("beta_namespaces", name))
+
+
+def feature_in(name: str, version: str) -> bool | None:
+    """Whether SDK ``version`` makes the client-side check ``name`` (FEATURE_MARKERS)."""
+    ranges = _ranges_of("features", name)
+    return None if ranges is None else present_in(ranges, version)
+
+
+def feature_since(name: str) -> str | None:
+    return _first(_ranges_of("features", name))
 
 
 def api_version_in(version: str) -> str | None:
@@ -201,32 +224,14 @@ def api_version_in(version: str) -> str | None:
     return None
 
 
-def feature_in(name: str, version: str) -> bool | None:
-    """Whether SDK ``version`` makes the client-side check ``name`` (FEATURE_MARKERS)."""
-    ranges = history().get("features", {}).get(name)
-    return None if ranges is None else present_in(ranges, version)
-
-
-def feature_since(name: str) -> str | None:
-    ranges = history().get("features", {}).get(name)
-    return min((a for a, _ in runs(ranges)), key=version_key) if ranges else None
-
-
 def api_version_since(api: str) -> str | None:
     """The first sampled release that sends ``anthropic-version: api`` by default."""
-    ranges = history().get("api_versions", {}).get(api)
-    return min((a for a, _ in runs(ranges)), key=version_key) if ranges else None
+    return _first(_ranges_of("api_versions", api))
 
 
 def short_version(version: str) -> str:
     """``1.0.0`` -> ``1.0``, ``0.41.0`` -> ``0.41``; others unchanged."""
     return version[:-2] if version.endswith(".0") and version.count(".") == 2 else version
-
-
-def first_release_with(method: str, beta: bool, param: str) -> str | None:
-    entry = history().get("methods", {}).get(method_key(method, beta))
-    ranges = entry["params"].get(param) if entry else None
-    return min((a for a, _ in runs(ranges)), key=version_key) if ranges else None
 
 
 # ---- generation (maintenance: imports anthropic, downloads wheels) ---------------------------
