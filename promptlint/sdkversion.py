@@ -445,10 +445,13 @@ def from_setting(value: str, source: str, warnings: list[str] | None = None) -> 
                      f"anthropic{value}", source)], source, warnings)
 
 
+_read_once = lru_cache(maxsize=1024)(read_directory)  # each folder's files: read once a run
+
+
 @lru_cache(maxsize=1024)
 def _for_directory(directory: Path) -> SdkTarget:
     for folder in (directory, *directory.parents):
-        target = read_directory(folder)
+        target = _read_once(folder)
         if target is not None:
             return target
         if any((folder / name).exists() for name in BOUNDARIES):
