@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from promptlint.ruleset import RULES
+from promptlint.timelimit import DEFAULT_SECONDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,6 +52,7 @@ class Config:
     # the project's anthropic version or specifier ("0.75", ">=2,<3"); None: read the
     # project's requirements and lock files (see promptlint.sdkversion)
     sdk_version: str | None = None
+    file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
     # what the output needs (set by the command line, not by users): fix edits located in the
     # source, and a summary (position, size, cost) of every request site
     compute_edits: bool = True
@@ -132,6 +134,12 @@ def _positive_number(key: str, value: Any) -> float:
     return float(value)
 
 
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{key} must be a number of seconds (0: no limit), got {value!r}")
+    return float(value)
+
+
 def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key} must be true or false, got {value!r}")
@@ -201,6 +209,7 @@ _KEYS = {
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
     "sdk-version": ("sdk_version", _nonempty_str),
+    "file-time-limit": ("file_time_limit", _seconds),
 }
 
 

@@ -36,10 +36,12 @@ from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
 from promptlint.sources import Source
 
+# Comments of the user's source. Linear: after ``noqa:`` the codes alternate letters, digits and
+# separators, three disjoint classes, so each character has one way to match.
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 
 
 @lru_cache(maxsize=8)

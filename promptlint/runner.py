@@ -25,6 +25,7 @@ from promptlint.sources import (
     read_file,
     read_source,
 )
+from promptlint.timelimit import FileTimeout, time_limit
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -35,6 +36,17 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def check_bytes(name: str, path: Path, data: bytes, config: Config,
                 project: Project | None = None,
                 wrapper_names: frozenset[bytes] | None = None) -> FileResult:
+    """One file's result; a file whose analysis exceeds the configured time budget is skipped
+    with a one-line problem (the run goes on)."""
+    try:
+        with time_limit(config.file_time_limit):
+            return _check_bytes(name, path, data, config, project, wrapper_names)
+    except FileTimeout as exc:
+        return FileResult(name, problem=FileProblem(name, str(exc)))
+
+
+def _check_bytes(name: str, path: Path, data: bytes, config: Config, project: Project | None,
+                 wrapper_names: frozenset[bytes] | None) -> FileResult:
     screened = _screen(name, path, data, wrapper_names)
     if isinstance(screened, FileResult):
         return screened
@@ -325,6 +337,8 @@ def _sdk_warnings_once(results: list[FileResult | None], linted: list[int],
                 result.warnings.append(f"anthropic version: {warning}")
 
 
+# Source bytes. Linear: anchored at line starts; module names (``[\w.]``) and the blanks after
+# them are disjoint classes.
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
 

@@ -1,10 +1,16 @@
 """Anthropic-SDK-specific shapes: client classes, request methods and the parameters each accepts.
 
 The facts live in ``data/sdk.json``, generated from the installed ``anthropic`` package by
-``python -m promptlint.sdk``. Its ``history`` part holds, for a list of sampled SDK releases,
-which request methods, keyword parameters and ``client.beta`` namespaces each release has; it is
-read from the releases' wheels (downloaded with ``pip download --no-deps``, parsed as text, never
-imported). Importing this module never imports ``anthropic``.
+``python -m promptlint.sdk``. ``python -m promptlint.sdk --check`` reports how the installed SDK
+differs from the file (and exits 1 when it does): a maintenance step run after an SDK release,
+not a test, so that a new release on the index never breaks the test suite of a fresh checkout.
+
+Its ``history`` part holds, for a list of sampled SDK releases, which request methods, keyword
+parameters, ``client.beta`` namespaces and client-side checks each release has, and ``releases``
+lists every published release; ``python -m promptlint.sdk --history [WHEEL_DIR]`` regenerates
+them from the releases' wheels (downloaded with ``pip download --no-deps``, parsed as text, never
+imported) and the package index. Without ``--history`` they are kept as they are.
+Importing this module never imports ``anthropic``.
 """
 
 from __future__ import annotations
@@ -235,9 +241,10 @@ def short_version(version: str) -> str:
 
 
 # ---- generation (maintenance: imports anthropic, downloads wheels) ---------------------------
-def generate(wheels: Path | None = None) -> dict[str, Any]:
-    """Read the installed SDK and the sampled releases' wheels and return the data this module
-    needs (imports ``anthropic``; downloads the wheels not already in ``wheels``)."""
+def generate(history: bool = False, wheels: Path | None = None) -> dict[str, Any]:
+    """Read the installed SDK and return the data this module needs (imports ``anthropic``).
+    ``history``: also read the sampled releases' wheels (downloading those not already in
+    ``wheels``) and the list of releases; else the recorded ones are kept."""
     import inspect
     import typing
 
@@ -269,9 +276,10 @@ def generate(wheels: Path | None = None) -> dict[str, Any]:
         "methods": methods,
         "model_ids": sorted(model_ids),
         "nonstreaming_tokens": dict(sorted(_constants.MODEL_NONSTREAMING_TOKENS.items())),
-        "releases": " ".join(list_releases()),
-        "history": generate_history(list(HISTORY_VERSIONS), Path(anthropic.__file__).parent,
-                                    wheels),
+        **({"releases": " ".join(list_releases()),
+            "history": generate_history(list(HISTORY_VERSIONS), Path(anthropic.__file__).parent,
+                                        wheels)} if history else
+           {key: sdk_data()[key] for key in ("releases", "history") if key in sdk_data()}),
     }
 
 
@@ -459,13 +467,59 @@ HISTORY_VERSIONS = (
 )
 
 
+def drift(recorded: dict[str, Any], installed: dict[str, Any]) -> list[str]:
+    """What the installed SDK's facts (``installed``) change in the recorded ones, a line each."""
+    lines: list[str] = []
+    for key in ("sdk_version", "api_version"):
+        if recorded.get(key) != installed.get(key):
+            lines.append(f"{key}: {recorded.get(key)} -> {installed.get(key)}")
+    for key in ("client_classes", "model_ids"):
+        old, new = set(recorded.get(key, ())), set(installed.get(key, ()))
+        lines += [f"{key}: + {name}" for name in sorted(new - old)]
+        lines += [f"{key}: - {name}" for name in sorted(old - new)]
+    old_methods, new_methods = recorded.get("methods", {}), installed.get("methods", {})
+    for method in sorted(set(old_methods) | set(new_methods)):
+        old, new = set(old_methods.get(method, ())), set(new_methods.get(method, ()))
+        lines += [f"{method}: + {name}" for name in sorted(new - old)]
+        lines += [f"{method}: - {name}" for name in sorted(old - new)]
+    old_limits, new_limits = recorded.get("nonstreaming_tokens", {}), installed.get(
+        "nonstreaming_tokens", {})
+    for model in sorted(set(old_limits) | set(new_limits)):
+        if old_limits.get(model) != new_limits.get(model):
+            lines.append(f"nonstreaming_tokens[{model}]: {old_limits.get(model)} -> "
+                         f"{new_limits.get(model)}")
+    return lines
+
+
+def main(argv: list[str]) -> int:  # pragma: no cover - maintenance entry point
+    """``--check``: report drift; ``--history [WHEEL_DIR]``: regenerate everything (the folder
+    keeps downloaded wheels between runs); no argument: regenerate the installed SDK's facts."""
+    if argv == ["--check"]:
+        installed = generate()
+        changes = drift(sdk_data(), installed)
+        sampled = sdk_data().get("history", {}).get("versions", [])
+        if sampled and installed["sdk_version"] not in sampled:
+            changes.append(f"history: newest sampled release {sampled[-1]}, installed "
+                           f"{installed['sdk_version']} (regenerate with --history)")
+        for line in changes:
+            print(line)
+        print(f"{DATA_FILE} was generated from anthropic {sdk_data()['sdk_version']}; installed: "
+              f"{installed['sdk_version']}: " + (f"{len(changes)} differences (regenerate with "
+                                                 "`python -m promptlint.sdk`)" if changes
+                                                 else "no differences"))
+        return 1 if changes else 0
+    with_history = argv[:1] == ["--history"]
+    keep = Path(argv[1]) if with_history and len(argv) > 1 else None
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+    data = generate(history=with_history, wheels=keep)
+    out = Path(__file__).parent / "data" / DATA_FILE
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
     import sys
 
-    # python -m promptlint.sdk [WHEEL_FOLDER]: the folder keeps downloaded wheels between runs
-    keep = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-    out = Path(__file__).parent / "data" / DATA_FILE
-    out.write_text(json.dumps(generate(keep), indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    sys.exit(main(sys.argv[1:]))

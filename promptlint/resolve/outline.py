@@ -30,6 +30,8 @@ from promptlint import prefilter
 _METHODS = frozenset(prefilter.METHODS)
 _MIDDLE = frozenset(prefilter.MIDDLE)
 _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Source text. Linear: _ALWAYS is an alternation of literal words; _WORD one class then another;
+# _LINE reads a line to its break (the second alternative only at the last, unterminated line).
 _ALWAYS = re.compile(r"anthropic|\bglobal\b|\bnonlocal\b|\bimport\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d]\w*")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
