@@ -63,8 +63,8 @@ class SamplingParamRemoved(Rule):
         since = sdk.short_version(removed_in)
         if accepted:
             return (f"is removed in anthropic {since}",
-                    f"{target.describe()}, which still takes it; upgrading to anthropic >= "
-                    f"{since} raises TypeError", "warning")
+                    f"{target.describe()}, which still takes it; from anthropic {since} on "
+                    "it is a TypeError", "warning")
         consequence = f"anthropic SDK >= {since} raises TypeError"
         if sdk.api_version_in(target.newest) == self.NEW_API:
             consequence += f" and API version {self.NEW_API} rejects it (400)"
