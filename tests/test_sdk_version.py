@@ -276,6 +276,7 @@ LONG = textwrap.dedent("""\
 def test_the_non_streaming_guard_in_the_projects_release(
         tmp_path: Path, pin: str | None, severity: str | None, words: str) -> None:
     (tmp_path / "requirements.txt").write_text(f"{pin}\n" if pin else "# nothing pinned\n")
+    (tmp_path / ".git").mkdir()  # the project's boundary: nothing above it is read
     found = [f for f in lint_in(tmp_path, LONG) if f.code == "PRL103"]
     assert [f.severity for f in found] == ([severity] if severity else [])
     assert all(words in f.message for f in found)
