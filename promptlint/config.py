@@ -54,6 +54,9 @@ class Config:
     # PRL203 findings whose retirement is at most this many days away are errors; the others
     # stay warnings that do not fail the run (None: every finding fails the run, as before)
     fail_within: int | None = None
+    # the project's anthropic version or specifier ("0.75", ">=2,<3"); None: read the
+    # project's requirements and lock files (see promptlint.sdkversion)
+    sdk_version: str | None = None
     file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
     # what the output needs (set by the command line, not by users): fix edits located in the
     # source, and a summary (position, size, cost) of every request site
@@ -94,7 +97,7 @@ class Config:
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
-            self.day(), self.fail_within,
+            self.day(), self.fail_within, self.sdk_version,
         )
         return repr(fields)
 
@@ -205,6 +208,12 @@ def _wrappers(key: str, value: Any) -> dict[str, Any]:
     return {"wrappers": tuple(names), "wrapper_params": tuple(params)}
 
 
+def _nonempty_str(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} must be a version string such as \"0.75\", got {value!r}")
+    return value.strip()
+
+
 def _traffic(key: str, value: Any) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a table of call site = requests per day")
@@ -226,6 +235,7 @@ _KEYS = {
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
     "fail-within": ("fail_within", _days),
+    "sdk-version": ("sdk_version", _nonempty_str),
     "file-time-limit": ("file_time_limit", _seconds),
 }
 

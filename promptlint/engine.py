@@ -11,6 +11,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from promptlint import sdkversion
 from promptlint.config import Config
 from promptlint.cost import fill_summary
 from promptlint.edits import NodeEdit
@@ -118,7 +119,8 @@ def lint_source(path: str, source: Source, config: Config,
     ignored = config.ignored_for(Path(path))
     raw: list[RawFinding] = []
     catalog = catalogue()
-    rules = [r(config, catalog) for r in _enabled(config) if r.code not in ignored]
+    target = sdkversion.target_for(Path(path), config.sdk_version)
+    rules = [r(config, catalog, target) for r in _enabled(config) if r.code not in ignored]
     standalone_cache: dict[int, set[tuple[str, str]]] = {}
     for request in requests:
         found: list[RawFinding] = []

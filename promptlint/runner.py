@@ -15,6 +15,7 @@ from promptlint.findings import FileProblem, FileResult
 from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project
+from promptlint.sdkversion import SdkTarget, target_for
 from promptlint.sources import (
     Source,
     SourceError,
@@ -217,12 +218,16 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         notebook = candidate.path.suffix == ".ipynb"
         (first if may_contain_request(data, notebook) else later).append(index)
 
+    def sdk_of(index: int) -> SdkTarget:
+        # read in this process, before any pool forks, so that workers inherit the reading
+        return target_for(items[index].path, config.sdk_version)
+
     def lint(indices: list[int], names: frozenset[bytes] | None) -> None:
         jobs = []
         todo = []
         for index in indices:
             candidate, data, name = items[index], contents[index], names_of[index]
-            cached = cache.get(name, data) if cache is not None else None
+            cached = cache.get(name, data, sdk_of(index).key()) if cache is not None else None
             if cached is not None:
                 results[index] = cached
                 if on_file is not None:
@@ -252,7 +257,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     def store(index: int, result: FileResult) -> None:
         results[index] = result
         if cache is not None and result.problem is None:
-            cache.put(result.path, contents[index], result)
+            cache.put(result.path, contents[index], result, sdk_of(index).key())
 
     lint(first, None)
     # files whose request-like text is only in strings or comments may still call a wrapper
@@ -299,6 +304,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                                       for n in imported_wrapper_names(
                                           contents[i], items[i].path, project, known)})
     lint(second, all_names)
+    _sdk_warnings_once(results, sorted({*first, *second}), sdk_of)
     if cache is not None and keys:
         updated = dict(quiet)
         for index in later:
@@ -314,6 +320,21 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         if updated != quiet:
             cache.save_quiet_files(updated)
     return [r for r in results if r is not None]
+
+
+def _sdk_warnings_once(results: list[FileResult | None], linted: list[int],
+                       target_of: Callable[[int], SdkTarget]) -> None:
+    """Each problem met reading a project's SDK version, once per run: on the first linted
+    file of that project (results are not cached with it)."""
+    shown: set[str] = set()
+    for index in linted:
+        result = results[index]
+        if result is None or result.problem is not None:
+            continue
+        for warning in target_of(index).warnings:
+            if warning not in shown:
+                shown.add(warning)
+                result.warnings.append(f"anthropic version: {warning}")
 
 
 # Source bytes. Linear: anchored at line starts; module names (``[\w.]``) and the blanks after

@@ -38,11 +38,18 @@ def _commented_code(lines: int, newline: str = "\n", continuation: bool = False,
 
 
 def _best_time(func: Callable[[], object], runs: int = 5) -> float:
+    """The best of ``runs`` timings of ``func``, each repeated for at least 20 ms so that
+    timer resolution and scheduling noise on a loaded machine do not decide the ratio."""
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
+        calls, start = 0, time.perf_counter()
+        while True:
+            func()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= 0.02:
+                break
+        best = min(best, elapsed / calls)
     return best
 
 
