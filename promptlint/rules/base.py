@@ -80,6 +80,14 @@ class Rule:
         resolved = self.model_of(req)
         return lifecycle(resolved, self.config.day()) if resolved is not None else None
 
+    @staticmethod
+    def sdk_note(info: ModelInfo) -> str:
+        """For lifecycle messages: where a model the catalogue lacks was learnt from."""
+        source = info.sources.get("lifecycle", "")
+        if source.startswith("installed anthropic"):
+            return f" (per the {source}; promptlint's catalogue does not list it)"
+        return ""
+
     def facts_model(self, req: Request, fact: str) -> tuple[ModelInfo | None, str]:
         """The model whose ``fact`` a prompt rule judges by, and a note for the message.
 

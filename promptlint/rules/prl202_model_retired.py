@@ -43,15 +43,8 @@ class ModelRetired(Rule):
             related=req.related("model", "model defined here"),
             fix=fix,
             severity=severity,
-            suffix=sdk_note(info),
+            suffix=self.sdk_note(info),
             model=resolved.written,
             what=what,
             successor=successor,
         )
-
-
-def sdk_note(info: object) -> str:
-    """Where a model the catalogue lacks was learnt from (the installed SDK), for messages."""
-    source = getattr(info, "sources", {}).get("lifecycle", "")
-    return f" (per the {source}; promptlint's catalogue does not list it)" if source.startswith(
-        "installed anthropic") else ""

@@ -4,7 +4,6 @@ from promptlint.findings import Safety
 from promptlint.lifecycle import in_days
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
-from promptlint.rules.prl202_model_retired import sdk_note
 
 
 class ModelDeprecated(Rule):
@@ -51,7 +50,7 @@ class ModelDeprecated(Rule):
             fix=fix,
             severity="error" if gating else None,
             data={"advisory": True} if window is not None and not gating else None,
-            suffix=sdk_note(info) + (f" (within the {window}-day retirement window)"
+            suffix=self.sdk_note(info) + (f" (within the {window}-day retirement window)"
                                    if gating else ""),
             model=resolved.written,
             where=where,
