@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from promptlint.ruleset import RULES
+from promptlint.timelimit import DEFAULT_SECONDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +50,15 @@ class Config:
     # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
     wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
+    # the day lifecycle is judged on (YYYY-MM-DD); None: $PROMPTLINT_TODAY, else the UTC date
+    today: str | None = None
+    # PRL203 findings whose retirement is at most this many days away are errors; the others
+    # stay warnings that do not fail the run (None: every finding fails the run, as before)
+    fail_within: int | None = None
+    # the project's anthropic version or specifier ("0.75", ">=2,<3"); None: read the
+    # project's requirements and lock files (see promptlint.sdkversion)
+    sdk_version: str | None = None
+    file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
     # what the output needs (set by the command line, not by users): fix edits located in the
     # source, and a summary (position, size, cost) of every request site
     compute_edits: bool = True
@@ -89,8 +99,24 @@ class Config:
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.max_tokens_oversized_floor,
             self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
+            self.day(), self.fail_within, self.sdk_version,
         )
         return repr(fields)
+
+    def __post_init__(self) -> None:
+        if self.today is not None:
+            from promptlint.lifecycle import DateError, parse_day
+
+            try:
+                parse_day(self.today, "today")
+            except DateError as exc:
+                raise ConfigError(str(exc)) from None
+
+    def day(self) -> str:
+        """The day lifecycle is judged on (see :func:`promptlint.lifecycle.today`)."""
+        from promptlint.lifecycle import today
+
+        return today(self.today)
 
 
 def expand_selectors(selectors: Iterable[str], key: str) -> list[str]:
@@ -127,6 +153,18 @@ def _positive_int(key: str, value: Any) -> int:
 def _positive_number(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"{key} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _days(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{key} must be a number of days (0 or more), got {value!r}")
+    return value
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{key} must be a number of seconds (0: no limit), got {value!r}")
     return float(value)
 
 
@@ -172,6 +210,12 @@ def _wrappers(key: str, value: Any) -> dict[str, Any]:
     return {"wrappers": tuple(names), "wrapper_params": tuple(params)}
 
 
+def _nonempty_str(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} must be a version string such as \"0.75\", got {value!r}")
+    return value.strip()
+
+
 def _traffic(key: str, value: Any) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a table of call site = requests per day")
@@ -193,6 +237,9 @@ _KEYS = {
     "max-tokens-oversized-floor": ("max_tokens_oversized_floor", _positive_int),
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
+    "fail-within": ("fail_within", _days),
+    "sdk-version": ("sdk_version", _nonempty_str),
+    "file-time-limit": ("file_time_limit", _seconds),
 }
 
 

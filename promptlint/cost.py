@@ -21,11 +21,14 @@ def tokens(text: str, model: ModelInfo) -> int:
     return estimate(text, model.tokenizer)
 
 
-def input_cost_per_1k(tokens_: int, model: ModelInfo, cached: bool = False) -> float | None:
-    """USD for sending ``tokens_`` input tokens in 1,000 requests (cache reads when cached)."""
-    if model.price is None:
+def input_cost_per_1k(tokens_: int, model: ModelInfo, cached: bool = False,
+                      prompt_tokens: int | None = None) -> float | None:
+    """USD for sending ``tokens_`` input tokens in 1,000 requests (cache reads when cached),
+    at the price band of a prompt of ``prompt_tokens`` (at least ``tokens_``)."""
+    price = model.price_for(max(prompt_tokens or 0, tokens_))
+    if price is None:
         return None
-    rate = model.price.cache_read if cached else model.price.input
+    rate = price.cache_read if cached else price.input
     if rate is None:
         return None
     return tokens_ * rate / 1_000_000 * PER_THOUSAND
@@ -33,9 +36,10 @@ def input_cost_per_1k(tokens_: int, model: ModelInfo, cached: bool = False) -> f
 
 def caching_saving_per_1k(tokens_: int, model: ModelInfo) -> float | None:
     """What 1,000 requests save when ``tokens_`` are read from the cache instead of sent."""
-    if model.price is None or model.price.input is None or model.price.cache_read is None:
+    price = model.price_for(tokens_)
+    if price is None or price.input is None or price.cache_read is None:
         return None
-    return tokens_ * (model.price.input - model.price.cache_read) / 1_000_000 * PER_THOUSAND
+    return tokens_ * (price.input - price.cache_read) / 1_000_000 * PER_THOUSAND
 
 
 def minimum_note(model: ModelInfo) -> str:
@@ -119,8 +123,9 @@ def steady_cost_per_1k(input_tokens: int, cached: int, model: ModelInfo) -> floa
     """Input cost of 1,000 requests with ``cached`` of their ``input_tokens`` read from a warm
     cache (cache writes are counted per day, see :func:`monthly_cost`)."""
     cached = min(cached, input_tokens)
-    read = input_cost_per_1k(cached, model, cached=True)
-    plain = input_cost_per_1k(input_tokens - cached, model)
+    # the static text is a lower bound of the prompt: it picks the price band
+    read = input_cost_per_1k(cached, model, cached=True, prompt_tokens=input_tokens)
+    plain = input_cost_per_1k(input_tokens - cached, model, prompt_tokens=input_tokens)
     if read is None or plain is None:
         return None
     return read + plain
@@ -152,7 +157,7 @@ def monthly_cost(input_tokens: int, cached: int, model: ModelInfo, requests_per_
     cached = min(cached, input_tokens)
     writes = 0.0
     if cached:
-        price = model.price
+        price = model.price_for(input_tokens)
         write_rate = None if price is None else (
             price.cache_write_1h if ttl >= HOUR else price.cache_write_5m)
         if price is None or write_rate is None or price.cache_read is None:

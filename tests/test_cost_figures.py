@@ -32,6 +32,9 @@ def expected_site(row: dict, per_day: float, codes: set[str]) -> tuple[float, fl
     if facts is None or row["method"] == "count_tokens" or row["input_tokens"] is None:
         return None
     price = facts["price_per_mtok"]
+    for tier in facts.get("price_tiers") or ():  # a long prompt is billed at a higher band
+        if row["input_tokens"] > tier["above_prompt_tokens"]:
+            price = tier
     if price is None or price.get("input") is None or price.get("cache_read") is None:
         return None
     minimum = facts["min_cacheable_tokens"]
