@@ -229,27 +229,11 @@ def test_chart_shows_the_costliest_sites_first(tmp_path: Path) -> None:
 
 
 def test_chart_renders_in_a_browser(tmp_path: Path) -> None:
-    import subprocess
     from collections import Counter
 
-    from tests.test_cost_report import _chromium, pixels, read_png
+    from tests.test_cost_report import pixels, read_png, screenshot_of_examples_report
 
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
-    html = tmp_path / "report.html"
-    proc = run_cli("report", "--format", "html", "-o", str(html), "examples", cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--force-color-profile=srgb", "--hide-scrollbars",
-         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-         "--window-size=1280,1500", html.as_uri()],
-        capture_output=True, timeout=120, cwd=tmp_path,
-    )
-    assert proc.returncode == 0 and shot.is_file(), proc.stderr.decode("utf-8", "replace")[-2000:]
+    shot = screenshot_of_examples_report(tmp_path, 1500)
     width, _, rows = read_png(shot)
     counts = Counter(pixels(rows, len(rows[0]) // width))
     # the bars are flat fills from the inline CSS: "now" grey and "after fixes" green

@@ -467,7 +467,8 @@ def pixels(rows: list[bytes], channels: int) -> list[tuple[int, ...]]:
     return [tuple(row[i:i + 3]) for row in rows for i in range(0, len(row), channels)]
 
 
-def test_html_report_renders_in_a_browser(tmp_path: Path) -> None:
+def screenshot_of_examples_report(tmp_path: Path, height: int) -> Path:
+    """A headless-Chromium screenshot (1280 x height) of the examples' HTML report."""
     browser = _chromium()
     if browser is None:
         pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
@@ -479,10 +480,15 @@ def test_html_report_renders_in_a_browser(tmp_path: Path) -> None:
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--force-color-profile=srgb", "--hide-scrollbars",
          f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-         "--window-size=1280,1600", html.as_uri()],
+         f"--window-size=1280,{height}", html.as_uri()],
         capture_output=True, timeout=120, cwd=tmp_path,
     )
     assert proc.returncode == 0 and shot.is_file(), proc.stderr.decode("utf-8", "replace")[-2000:]
+    return shot
+
+
+def test_html_report_renders_in_a_browser(tmp_path: Path) -> None:
+    shot = screenshot_of_examples_report(tmp_path, 1600)
     width, height, rows = read_png(shot)
     assert (width, height) == (1280, 1600)
     channels = len(rows[0]) // width
