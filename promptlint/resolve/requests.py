@@ -12,7 +12,14 @@ from promptlint import edits, sdk
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.resolve.prompt import Prompt, build_prompt
-from promptlint.resolve.scope import Binding, Scope, ScopeBuilder, dotted_name, literal_key
+from promptlint.resolve.scope import (
+    Binding,
+    Point,
+    Scope,
+    ScopeBuilder,
+    dotted_name,
+    literal_key,
+)
 from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
 from promptlint.resolve.walk import walk
 
@@ -44,6 +51,7 @@ class Request:
     foreign: Path | None = None  # the wrapper's module, when it is not the linted file
     standalone: Request | None = None  # the wrapper's own request (for de-duplication)
     module: cst.Module | None = field(default=None, repr=False)
+    point: Point | None = field(default=None, repr=False)  # where names are looked up
     _prompt: Prompt | None = field(default=None, repr=False)
     resolver: Resolver | None = field(default=None, repr=False)
 
@@ -51,7 +59,11 @@ class Request:
         """Resolve an expression written in this request's scope."""
         if self.resolver is None:
             return None
-        return self.resolver.value(expr, self.scope)
+        saved, self.resolver.point = self.resolver.point, self.point
+        try:
+            return self.resolver.value(expr, self.scope)
+        finally:
+            self.resolver.point = saved
 
     def prompt(self) -> Prompt:
         """The prompt in cache order (tools -> system -> messages), built on first use."""
@@ -100,6 +112,8 @@ class Request:
         value = self.arg(name)
         if value is None:
             return []
+        if value.fallback is not None:
+            message = f"{message}: {value.fallback}"
         if self.site is not None and id(value.node) not in self.site_nodes:
             node = value.origin if value.origin is not None else value.node
             return [(node, message, value.origin_path or self.foreign)]
@@ -346,6 +360,16 @@ class RequestFinder:
 
     # ---- parameters -----------------------------------------------------------------------
     def _request(self, call: cst.Call, scope: Scope, method: str, beta: bool) -> Request:
+        point = self.scopes.call_points.get(call)
+        saved, self.resolver.point = self.resolver.point, point
+        try:
+            request = self._request_at(call, scope, method, beta)
+        finally:
+            self.resolver.point = saved
+        request.point = point
+        return request
+
+    def _request_at(self, call: cst.Call, scope: Scope, method: str, beta: bool) -> Request:
         params: dict[str, Value] = {}
         is_open = False
         splat: cst.CSTNode | None = None
@@ -359,7 +383,8 @@ class RequestFinder:
                     is_open = True
                     continue
                 for key, value in inner.items.items():
-                    params[key] = Value(value.py, arg, value.literal_node)
+                    params[key] = Value(value.py, arg, value.literal_node, value.origin_path,
+                                        value.varies, value.fallback, value.candidates)
                 is_open = is_open or inner.open
             else:
                 is_open = True
