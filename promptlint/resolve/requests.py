@@ -18,6 +18,7 @@ from promptlint.resolve.scope import (
     Scope,
     ScopeBuilder,
     dotted_name,
+    function_results,
     literal_key,
 )
 from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
@@ -26,6 +27,7 @@ from promptlint.resolve.walk import walk
 ReceiverKind = Literal["anthropic", "other", "unknown"]
 MESSAGES_SHAPED = ("model", "messages", "max_tokens")
 CLIENT_COPIES = ("with_options", "copy")  # client.with_options(timeout=...) is a client too
+MAX_RECEIVER_DEPTH = 12  # steps followed from a receiver to the client's constructor
 BATCH_PARAM_TYPES = ("MessageCreateParamsNonStreaming", "MessageCreateParams")
 
 
@@ -272,10 +274,10 @@ class RequestFinder:
                     return None
                 if module.split(".")[0] == "anthropic":
                     return target in self.client_classes
-                return False
+                return None if self._in_project(module) else False
             if module.split(".")[0] == "anthropic":  # import anthropic [as head]
                 return rest.split(".")[-1] in self.client_classes
-            return False
+            return None if self._in_project(module) else False
         if binding.kind == "class" and not rest:
             node = binding.node
             if isinstance(node, cst.ClassDef):
@@ -285,11 +287,22 @@ class RequestFinder:
             return self.is_client_class(binding.value, owner)
         return None
 
+    def _in_project(self, module: str) -> bool:
+        """Whether an imported module is one of the project's (its names may be factories)."""
+        project = self.resolver.project
+        return project is not None and project.find_module(module, self.resolver.path) is not None
+
+    def _imported_from_project(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        head = (dotted_name(expr) or "").partition(".")[0]
+        bindings = scope.lookup(head)[1] if head else []
+        return len(bindings) == 1 and bindings[0].kind == "import" and (
+            (bindings[0].module or "").split(".")[0] != "anthropic")
+
     def receiver_kind(
         self, expr: cst.BaseExpression, scope: Scope, depth: int = 0
     ) -> tuple[ReceiverKind, cst.Call | None]:
         """Whether ``expr`` is an Anthropic client, and the constructor call when known."""
-        if depth > 12:
+        if depth > MAX_RECEIVER_DEPTH:
             return "unknown", None
         if isinstance(expr, cst.Call):
             func = expr.func
@@ -298,7 +311,10 @@ class RequestFinder:
                 return kind, (expr if kind == "anthropic" else None)
             verdict = self.is_client_class(expr.func, scope)
             if verdict is None:
-                return "unknown", None
+                kind = self._factory_kind(expr.func, scope, depth)
+                if kind == "unknown" and self._imported_from_project(expr.func, scope):
+                    kind = "other"  # the project's own class or function, not a client
+                return kind, None
             return ("anthropic", expr) if verdict else ("other", None)
         if isinstance(expr, cst.Name):
             owner, bindings = scope.lookup(expr.value)
@@ -309,18 +325,106 @@ class RequestFinder:
             if scope.kind == "function" and scope.class_scope is not None:
                 if base == scope.self_name:
                     class_scope = scope.class_scope
-            if class_scope is None:
-                found = scope.lookup(base)[1]
-                if len(found) == 1 and found[0].kind == "class":
-                    class_scope = found[0].scope
+            found = scope.lookup(base)[1] if class_scope is None else []
+            if len(found) == 1 and found[0].kind == "class":
+                class_scope = found[0].scope
             if class_scope is not None:
-                attr = expr.attr.value
-                bindings = [
-                    *class_scope.attributes.get(attr, []),
-                    *class_scope.bindings.get(attr, []),
-                ]
-                return self._kind_of_bindings(bindings, class_scope, depth)
+                return self._attribute_kind(class_scope, expr.attr.value, depth)
+            if len(found) == 1 and found[0].kind == "import":  # llm.client
+                return self._imported_kind(found[0], expr.attr.value, depth)
         return "unknown", None
+
+    def _attribute_kind(self, class_scope: Scope, attr: str, depth: int,
+                        ) -> tuple[ReceiverKind, cst.Call | None]:
+        """``self.client``: what the class (or a project base class) binds to the attribute."""
+        finder: RequestFinder = self
+        for _ in range(MAX_RECEIVER_DEPTH):
+            bindings = [*class_scope.attributes.get(attr, []),
+                        *class_scope.bindings.get(attr, [])]
+            if bindings:
+                return finder._kind_of_bindings(bindings, class_scope, depth + 1)
+            node = class_scope.node
+            bases = node.bases if isinstance(node, cst.ClassDef) else []
+            found = next((t for t in (finder.resolver.class_of(b.value, class_scope.parent
+                                                                or class_scope)
+                                      for b in bases) if t is not None), None)
+            if found is None:
+                break
+            finder = finder._using(found[0])
+            class_scope = found[1]
+        return "unknown", None
+
+    def _using(self, resolver: Resolver) -> RequestFinder:
+        """This finder's receiver analysis in another module (the module's own resolver)."""
+        if resolver is self.resolver:
+            return self
+        return RequestFinder(self.module, self.scopes, resolver)
+
+    def _imported_kind(self, binding: Binding, attr: str | None, depth: int
+                       ) -> tuple[ReceiverKind, cst.Call | None]:
+        """A client made in another module of the project: ``from .llm import client``."""
+        target = self.resolver.import_target(binding, attr)
+        if target is None:
+            return "unknown", None
+        resolver, owner, bindings = target
+        return self._using(resolver)._kind_of_bindings(bindings, owner, depth + 1)
+
+    def _factory_kind(self, func: cst.BaseExpression, scope: Scope, depth: int
+                      ) -> ReceiverKind:
+        """``get_client()``, ``self._client()``, an imported factory: a function of the project
+        all of whose returns are clients (or whose return annotation is a client class)."""
+        found = self.resolver._function_of(func, scope)
+        if found is None:
+            return "unknown"
+        resolver, node, body_scope, _ = found
+        return self._using(resolver)._returns_kind(node, body_scope, depth)
+
+    def _returns_kind(self, node: cst.FunctionDef, body_scope: Scope, depth: int,
+                      yields: bool = False) -> ReceiverKind:
+        if node.returns is not None:
+            verdict = self._annotation_kind(node.returns.annotation,
+                                            body_scope.parent or body_scope)
+            if verdict == "anthropic":
+                return verdict
+        values = function_results(node, yields)
+        if not values or len(values) > 8:
+            return "unknown"
+        kinds = {self.receiver_kind(v, body_scope, depth + 1)[0] for v in values}
+        return kinds.pop() if len(kinds) == 1 else "unknown"
+
+    def _fixture_kind(self, name: str, function: Scope, depth: int) -> ReceiverKind:
+        """A parameter of a test (or a fixture) named after a pytest fixture: the fixture
+        defined in this module or in a ``conftest.py`` beside it or above it."""
+        node = function.node
+        path = self.resolver.path
+        project = self.resolver.project
+        if not isinstance(node, cst.FunctionDef) or path is None or project is None:
+            return "unknown"
+        if not (node.name.value.startswith("test") or _is_fixture(node)
+                or path.name.startswith("test") or path.name == "conftest.py"):
+            return "unknown"
+        own = _fixture_in(function.module(), name)
+        if own is not None and own is not node:
+            owner, fixture = own
+            return self._returns_kind(fixture, owner, depth, yields=True)
+        try:
+            folder = path.resolve().parent
+            root = project.root.resolve()
+        except (OSError, RuntimeError):
+            return "unknown"
+        for _ in range(12):
+            conftest = folder / "conftest.py"
+            loaded = project.load(conftest) if conftest.is_file() else None
+            if loaded is not None:
+                found = _fixture_in(loaded.scopes.root, name)
+                if found is not None:
+                    owner, fixture = found
+                    finder = self._using(Resolver(loaded.path, project))
+                    return finder._returns_kind(fixture, owner, depth, yields=True)
+            if folder == root or folder.parent == folder:
+                break
+            folder = folder.parent
+        return "unknown"
 
     def _kind_of_bindings(
         self, bindings: list[Binding], owner: Scope, depth: int
@@ -343,7 +447,19 @@ class RequestFinder:
             if verdict != "unknown":
                 return verdict, None
         if binding.kind in ("assign", "with") and binding.value is not None:
-            return self.receiver_kind(binding.value, owner, depth + 1)
+            return self.receiver_kind(binding.value, binding.where or owner, depth + 1)
+        if binding.kind == "import" and depth <= MAX_RECEIVER_DEPTH:
+            return self._imported_kind(binding, None, depth)
+        if binding.kind == "param" and binding.node is not None:
+            param = binding.node
+            if isinstance(param, cst.Param) and param.default is None and not param.star:
+                return self._fixture_kind(param.name.value, owner, depth), None
+        if binding.kind == "function" and isinstance(binding.node, cst.FunctionDef) and any(
+                (dotted_name(d.decorator) or "").endswith("property")
+                for d in binding.node.decorators):
+            body = _child_scope(owner, binding.node)
+            if body is not None:
+                return self._returns_kind(binding.node, body, depth), None
         return "unknown", None
 
     def _annotation_kind(self, annotation: cst.BaseExpression, scope: Scope) -> ReceiverKind:
@@ -429,6 +545,41 @@ class RequestFinder:
                         params.open, scope, params_node=params_node)
             )
         return out
+
+
+def _is_fixture(node: cst.FunctionDef) -> bool:
+    for decorator in node.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        if (dotted_name(target) or "").split(".")[-1] == "fixture":
+            return True
+    return False
+
+
+def _fixture_name(node: cst.FunctionDef) -> str:
+    for decorator in node.decorators:
+        if isinstance(decorator.decorator, cst.Call):
+            for arg in decorator.decorator.args:
+                if arg.keyword is not None and arg.keyword.value == "name":
+                    name = literal_key(arg.value)
+                    if name is not None:
+                        return name
+    return node.name.value
+
+
+def _fixture_in(module_scope: Scope, name: str) -> tuple[Scope, cst.FunctionDef] | None:
+    """The fixture called ``name`` defined at the top of a module (its body scope)."""
+    for child in module_scope.children:
+        node = child.node
+        if isinstance(node, cst.FunctionDef) and _is_fixture(node) and (
+                _fixture_name(node) == name):
+            return child, node
+    return None
+
+
+def _child_scope(owner: Scope, node: cst.CSTNode) -> Scope | None:
+    return next((child for child in owner.children if child.node is node), None)
 
 
 def _batch_params_node(element: cst.BaseExpression) -> cst.BaseExpression | None:

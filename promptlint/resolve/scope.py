@@ -12,7 +12,7 @@ from typing import Literal
 
 import libcst as cst
 
-from promptlint.resolve.walk import FastVisitor
+from promptlint.resolve.walk import FastVisitor, children
 
 # "declare": a bare annotation (``model: str``), which binds nothing at run time
 BindingKind = Literal["assign", "param", "import", "with", "loop", "other", "function", "class",
@@ -130,6 +130,26 @@ def dotted_name(node: cst.CSTNode | None) -> str | None:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
+
+
+def function_results(node: cst.FunctionDef, yields: bool = False) -> list[cst.BaseExpression]:
+    """What a function returns (and, for fixtures, yields), not counting nested functions;
+    empty when a bare ``return`` or ``yield`` leaves the value unknown."""
+    out: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = [node.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(current, (cst.Return, cst.Yield)):
+            value = current.value
+            if value is None or isinstance(current, cst.Yield) and not yields or isinstance(
+                    value, cst.From):
+                return []
+            out.append(value)
+            continue
+        stack.extend(children(current))
+    return out
 
 
 def literal_key(node: cst.BaseExpression) -> str | None:

@@ -22,7 +22,14 @@ from promptlint.resolve.external import (
     Project,
     TemplateValue,
 )
-from promptlint.resolve.scope import Binding, Point, Scope, dotted_name, literal_key
+from promptlint.resolve.scope import (
+    Binding,
+    Point,
+    Scope,
+    dotted_name,
+    function_results,
+    literal_key,
+)
 from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
 
 
@@ -737,7 +744,7 @@ class Resolver:
         if found is None:
             return None
         resolver, node, body_scope, bound = found
-        returns = _returns(node)
+        returns = function_results(node)
         if not returns or len(returns) > MAX_CANDIDATES:
             return None
         mapping = self._bind_arguments(expr, node, bound, resolver, body_scope, scope, depth)
@@ -1017,28 +1024,6 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (str, int, float)) or a is None:
         return type(a) is type(b) and a == b
     return a is b
-
-
-def _returns(node: cst.FunctionDef) -> list[cst.BaseExpression]:
-    """The values a function returns (not those of functions nested in it); empty when some
-    ``return`` has no value or the function is a generator."""
-    out: list[cst.BaseExpression] = []
-    stack: list[cst.CSTNode] = [node.body]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(current, (cst.Yield, cst.Await)):
-            return []
-        if isinstance(current, cst.Return):
-            if current.value is None:
-                return []
-            out.append(current.value)
-            continue
-        from promptlint.resolve.walk import children
-
-        stack.extend(children(current))
-    return out
 
 
 def _function_scope(owner: Scope, node: cst.FunctionDef) -> Scope | None:
