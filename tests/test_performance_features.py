@@ -71,7 +71,8 @@ RECEIVER_PROJECT = {
     "app/__init__.py": "",
     "app/llm.py": "import anthropic\nclient = anthropic.Anthropic()\n"
                   "def factory():\n    return anthropic.AsyncAnthropic()\n"
-                  "class Base:\n    def __init__(self):\n        self.llm = anthropic.Anthropic()\n",
+                  "class Base:\n    def __init__(self):\n"
+                  "        self.llm = anthropic.Anthropic()\n",
     "app/imported.py": "from app.llm import client\nclient.messages.create(model='m')\n",
     "app/module.py": "from app import llm\nllm.client.messages.stream(model='m')\n",
     "app/factory.py": "from .llm import factory\n"
