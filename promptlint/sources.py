@@ -23,6 +23,7 @@ MAX_PARSE_BYTES = 10 * 1024 * 1024
 MAX_PARSE_LINES = 150_000
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
 MAGIC_PLACEHOLDER = "#promptlint-magic:"
+MAGIC_PASS = "pass  " + MAGIC_PLACEHOLDER  # an indented magic line that alone makes a block
 
 
 class SourceError(Exception):
@@ -354,16 +355,29 @@ def python_view(cell: str) -> str:
     lines = cell.split("\n")
     cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
     out = []
-    for line in lines:
+    opens_block = False  # the last line of code ends with ":" (an indented magic may be the
+    for line in lines:   # block's only line: it becomes ``pass``, with the magic as comment)
         if cell_magic or (_MAGIC.search(line) and not line.lstrip().startswith("#")):
-            line = MAGIC_PLACEHOLDER + line
+            indent = line[:len(line) - len(line.lstrip())]
+            if indent and opens_block and not cell_magic:
+                line = indent + MAGIC_PASS + line[len(indent):]
+            else:
+                line = MAGIC_PLACEHOLDER + line
+        elif line.strip() and not line.lstrip().startswith("#"):
+            opens_block = line.split("#")[0].rstrip().endswith(":")
         out.append(line)
     return "\n".join(out)
 
 
 def ipython_view(virtual: str) -> str:
     lines = virtual.split("\n")
-    return "\n".join(
-        line[len(MAGIC_PLACEHOLDER):] if line.startswith(MAGIC_PLACEHOLDER) else line
-        for line in lines
-    )
+    out = []
+    for line in lines:
+        if line.startswith(MAGIC_PLACEHOLDER):
+            line = line[len(MAGIC_PLACEHOLDER):]
+        else:
+            indent = line[:len(line) - len(line.lstrip())]
+            if indent and line[len(indent):].startswith(MAGIC_PASS):
+                line = indent + line[len(indent) + len(MAGIC_PASS):]
+        out.append(line)
+    return "\n".join(out)

@@ -515,20 +515,52 @@ class RequestFinder:
         )
         if requests_arg is None:
             return []
-        container = requests_arg.value
-        elements: list[cst.BaseExpression] = []
+        point = self.scopes.call_points.get(call)
+        saved, self.resolver.point = self.resolver.point, point
+        try:
+            return self._batch_requests_at(call, requests_arg.value, scope, beta)
+        finally:
+            self.resolver.point = saved
+
+    def _batch_elements(self, container: cst.BaseExpression, scope: Scope, depth: int = 0
+                        ) -> list[tuple[cst.BaseExpression, Scope]]:
+        """The request entries of ``requests=``: a list literal's elements, a comprehension's
+        element, or those of the list a name is bound to (with the entries it appends)."""
         if isinstance(container, (cst.List, cst.Tuple)):
-            elements = [
-                e.value for e in container.elements if not isinstance(e, cst.StarredElement)
-            ]
-        elif isinstance(container, (cst.ListComp, cst.GeneratorExp)):
-            elements = [container.elt]
-        out: list[Request] = []
-        for element in elements:
-            params_node = _batch_params_node(element)
-            if params_node is None:
+            return [(e.value, scope) for e in container.elements
+                    if not isinstance(e, cst.StarredElement)]
+        if isinstance(container, (cst.ListComp, cst.GeneratorExp)):
+            return [(container.elt, scope)]
+        if isinstance(container, cst.Call) and dotted_name(container.func) in ("list", "tuple") \
+                and len(container.args) == 1 and depth < 4:
+            return self._batch_elements(container.args[0].value, scope, depth + 1)
+        if not isinstance(container, cst.Name) or depth >= 4:
+            return []
+        owner, bindings = scope.lookup(container.value)
+        reach = owner.reaching([b for b in bindings if b.kind != "declare"], self.resolver.point)
+        out: list[tuple[cst.BaseExpression, Scope]] = []
+        for binding in reach:
+            if binding.kind != "assign" or binding.value is None:
                 continue
-            value = self.resolver.value(params_node, scope)
+            where = binding.where or owner
+            out.extend(self._batch_elements(binding.value, where, depth + 1))
+        appended = owner.list_appends.get(container.value, [])
+        out.extend((item, owner) for item in appended if item is not None)
+        return out
+
+    def _batch_requests_at(self, call: cst.Call, container: cst.BaseExpression, scope: Scope,
+                           beta: bool) -> list[Request]:
+        out: list[Request] = []
+        for element, element_scope in self._batch_elements(container, scope):
+            scope = element_scope
+            params_node = _batch_params_node(element)
+            if params_node is None:  # an entry built elsewhere (a helper's dict)
+                entry = self.resolver.value(element, scope).get("params")
+                if entry is None or entry.as_dict() is None:
+                    continue
+                params_node, value = entry.node, entry
+            else:
+                value = self.resolver.value(params_node, scope)
             if isinstance(params_node, cst.Call) and dotted_name(params_node.func) in (
                 *BATCH_PARAM_TYPES,
                 *(f"{m}.{t}" for m in ("message_create_params",) for t in BATCH_PARAM_TYPES),

@@ -37,6 +37,26 @@ def _names(node: cst.CSTNode) -> set[str]:
     return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
+def _reaching_names(scope: Scope, expressions: list[cst.BaseExpression]) -> set[str]:
+    """Names the expressions use, and those used by the local bindings they name (``args =
+    {"max_tokens": max_tokens}`` before ``create(**args)``), followed a few steps."""
+    used = set().union(*(_names(e) for e in expressions)) if expressions else set()
+    seen: set[str] = set()
+    for _ in range(4):
+        new = used - seen
+        if not new:
+            break
+        seen |= new
+        for name in new:
+            for binding in scope.bindings.get(name, [])[:8]:
+                if binding.kind == "assign" and binding.value is not None:
+                    used |= _names(binding.value)
+            for update in scope.dict_updates.get(name, [])[:16]:
+                if update.value is not None:
+                    used |= _names(update.value)
+    return used
+
+
 def _params(function: cst.FunctionDef) -> list[cst.Param]:
     params = function.params
     return [*params.posonly_params, *params.params, *params.kwonly_params]
@@ -59,8 +79,7 @@ def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
         name = function.name.value
         if scope.class_scope is not None and isinstance(scope.class_scope.node, cst.ClassDef):
             name = f"{scope.class_scope.node.name.value}.{name}"
-        used = set().union(*(_names(arg.value) for arg in request.call.args)) if (
-            request.call.args) else set()
+        used = _reaching_names(scope, [arg.value for arg in request.call.args])
         if not (used & params) and name not in forced:
             continue
         wrapper = out.get(name)

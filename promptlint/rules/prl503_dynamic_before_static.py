@@ -33,15 +33,20 @@ class DynamicBeforeStatic(Rule):
     )
 
     def check_request(self, req: Request) -> None:
-        model = self.model_info(req)
-        if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
+        if req.method == "count_tokens":
             return
+        model = self.model_info(req)
         prompt = req.prompt()
-        first_user = [b for b in prompt.section("messages") if b.message_index == 0]
-        for section, param, blocks in (("tools", "tools", prompt.section("tools")),
-                                       ("system prompt", "system", prompt.section("system")),
-                                       ("first user message", "messages", first_user)):
-            self._holes_before_static(req, model, section, param, blocks)
+        if model is not None and model.min_cacheable_tokens is not None:
+            first_user = [b for b in prompt.section("messages") if b.message_index == 0]
+            for section, param, blocks in (("tools", "tools", prompt.section("tools")),
+                                           ("system prompt", "system", prompt.section("system")),
+                                           ("first user message", "messages", first_user)):
+                self._holes_before_static(req, model, section, param, blocks)
+        elif model is not None or req.model_id() is not None:
+            return  # a model known not to cache
+        # a marked block that changes per request never hits, whatever the model (also one
+        # the caller picks)
         for block in (*prompt.section("tools"), *prompt.section("system")):
             varying = [h for h in block.text.holes if h.varies]
             if block.cache_control and varying:
