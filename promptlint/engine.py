@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,8 @@ from promptlint.resolve import outline
 from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import ScopeBuilder, build_scopes
-from promptlint.resolve.values import Resolver
+from promptlint.resolve.scope import ScopeBuilder, build_scopes, dotted_name
+from promptlint.resolve.values import Resolver, Value
 from promptlint.resolve.wrappers import WrapperCalls, detect, forced_names
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
@@ -118,7 +120,7 @@ def lint_source(path: str, source: Source, config: Config,
     catalog = catalogue()
     rules = [r(config, catalog) for r in _enabled(config) if r.code not in ignored]
     standalone_cache: dict[int, set[tuple[str, str]]] = {}
-    for request in requests:
+    def run(request: Request) -> list[RawFinding]:
         found: list[RawFinding] = []
         for rule in rules:
             before = len(rule.findings)
@@ -131,13 +133,18 @@ def lint_source(path: str, source: Source, config: Config,
                 )
             found.extend(rule.findings[before:])
             del rule.findings[before:]
+        return found
+
+    for request in requests:
+        found = run(request)
+        found += _every_candidate(request, found, run)
         if request.site is not None:
             found = _through_wrapper(request, found, rules, standalone_cache)
         raw.extend(found)
     positions = Locator(module, text, statement_of, body)
     if config.request_sites:
-        result.requests = [_summary(path, source, positions, r) for r in requests
-                           if r.site is None]
+        # requests made through a wrapper are rows of their own, at the call of the wrapper
+        result.requests = [_summary(path, source, positions, r) for r in requests]
     if raw:
         result.findings = _locate(path, source, positions, raw, project, config.compute_edits)
     result.dependencies = sorted(str(p) for p in project.touched)
@@ -161,6 +168,40 @@ def _sliced(path: str, text: str, read: outline.Outline | None, config: Config,
     if found is None:
         return text, read.tree.body
     return found.text, found.body
+
+
+MAX_CANDIDATE_RUNS = 8
+
+
+def _every_candidate(request: Request, found: list[RawFinding],
+                     run: Callable[[Request], list[RawFinding]]) -> list[RawFinding]:
+    """A parameter bound differently on different paths (branches) is unknown, but each of the
+    values that reach the request is known: a problem every one of them has is reported once,
+    naming them, without a fix (it would change only one)."""
+    name, value = next(((n, v) for n, v in request.params.items() if v.candidates),
+                       (None, None))
+    if name is None or value is None or len(value.candidates) > MAX_CANDIDATE_RUNS or not all(
+            c.known and isinstance(c.py, (str, int, float)) for c in value.candidates):
+        return []
+    already = {f.rule.code for f in found}
+    runs = []
+    for candidate in value.candidates:
+        params = dict(request.params)
+        params[name] = Value(candidate.py, value.node, candidate.literal_node,
+                             candidate.origin_path, candidate.varies, candidate.fallback)
+        runs.append(run(replace(request, params=params, _prompt=None)))
+    shared = set.intersection(*({f.rule.code for f in found_} for found_ in runs)) - already
+    listed = ", ".join(repr(c.py) for c in value.candidates)
+    out = []
+    for code in sorted(shared):
+        first = next(f for f in runs[0] if f.rule.code == code)
+        related = [(c.literal_node, f"one of the values of {name} that reach the request",
+                    c.origin_path) for c in value.candidates if c.literal_node is not c.node
+                   or c.origin_path is not None]
+        out.append(replace(first, message=f"{first.message} ({name} is one of {listed} "
+                           "here, by the path taken: each of them has this problem)",
+                           related=related, fix=None))
+    return out
 
 
 def _through_wrapper(request: Request, found: list[RawFinding], rules: list[Rule],
@@ -205,6 +246,9 @@ def _summary(path: str, source: Source, positions: Any, request: Request) -> Req
                              request.model_id(), cell)
     resolved = catalogue().resolve(summary.model) if summary.model else None
     fill_summary(summary, request.prompt(), resolved.info if resolved else None)
+    if request.site is not None:
+        called = dotted_name(request.site.func) or "a wrapper"
+        summary.note = f"through {called}()" + (f"; {summary.note}" if summary.note else "")
     return summary
 
 

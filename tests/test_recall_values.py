@@ -485,3 +485,46 @@ def test_wrapper_that_builds_a_dict_from_its_parameters(tmp_path: Path) -> None:
             """,
     }
     assert found(tmp_path, files) == [("use.py", 2, "PRL202")]
+
+
+def test_a_text_parameter_default_is_still_per_call_text(tmp_path: Path) -> None:
+    """The default of a text parameter is what one caller may send; as prompt text it stays a
+    value that changes per request (here: before cached static text)."""
+    guide = "Follow the house style guide. " * 400
+    code = f"""\
+        import anthropic
+        GUIDE = {guide!r}
+
+
+        def answer(question, persona="a helpful clerk"):
+            return anthropic.Anthropic().messages.create(
+                model="{CURRENT}", max_tokens=300,
+                system=[{{"type": "text", "text": f"You are {{persona}}. " + GUIDE,
+                         "cache_control": {{"type": "ephemeral"}}}}],
+                messages=[{{"role": "user", "content": question}}])
+        """
+    with_default = one(tmp_path / "a", code)
+    without = one(tmp_path / "b", code.replace('persona="a helpful clerk"', "persona"))
+    assert with_default == without and {rule for _, rule in without} == {"PRL503"}
+
+
+def test_different_values_on_each_path_all_with_the_problem(tmp_path: Path) -> None:
+    code = f"""\
+        import sys
+        import anthropic
+        client = anthropic.Anthropic()
+        match sys.argv[1:]:
+            case ["fast"]:
+                chosen = "{RETIRED}"
+            case _:
+                chosen = "{RETIRED_2}"
+        client.messages.create(model=chosen, max_tokens=100, messages={MSG})
+        try:
+            mixed = "{RETIRED}"
+        except ImportError:
+            mixed = "{CURRENT}"
+        client.messages.create(model=mixed, max_tokens=100, messages={MSG})
+        """
+    messages = lint_messages(tmp_path, code)
+    assert len(messages) == 1
+    assert f"model is one of '{RETIRED}', '{RETIRED_2}' here" in messages[0]

@@ -96,6 +96,7 @@ class Scope:
             out.append(binding)
             if point.blocks[:len(binding.blocks)] == binding.blocks:
                 break  # it encloses the point: nothing earlier reaches past it
+        out.reverse()  # in source order
         loops = [b for b in point.blocks if b in self.loop_bodies]
         if loops:
             out.extend(b for b in bindings if b.order >= point.order

@@ -298,7 +298,7 @@ class Resolver:
             if part.format_spec or part.conversion or isinstance(inner.py, bool):
                 out.append(Text.hole("{" + _code(part.expression) + "}", part.expression,
                                      varies=inner.varies or inner.known))
-            elif isinstance(inner.py, (str, int)):
+            elif isinstance(inner.py, (str, int)) and not _per_call(inner):
                 out.append(str(inner.py))
             else:
                 out.append(text_of(inner, "{" + _code(part.expression) + "}"))
@@ -1042,9 +1042,14 @@ def _textual(py: Any) -> bool:
     return isinstance(py, (str, Text))
 
 
+def _per_call(value: Value) -> bool:
+    """A parameter's default: as prompt text it is what each caller may pass, a hole."""
+    return value.fallback is not None and value.varies
+
+
 def text_of(value: Value, description: str | None = None) -> Text:
     """The value as prompt text: static, partly dynamic, or one hole."""
-    if isinstance(value.py, str):
+    if isinstance(value.py, str) and not _per_call(value):
         return Text.of(value.py)
     if isinstance(value.py, Text):
         return value.py
@@ -1091,7 +1096,7 @@ def _str_format(template: Text, expr: cst.Call, resolver: Resolver, scope: Scope
         if arg is None:
             return UNKNOWN
         value = resolver.value(arg.value, scope, depth)
-        plain = field_name == key and not spec and not conversion
+        plain = field_name == key and not spec and not conversion and not _per_call(value)
         if plain and isinstance(value.py, (str, int)) and not isinstance(value.py, bool):
             out.append(str(value.py))
         else:
@@ -1127,7 +1132,9 @@ def _percent_format(fmt: str, node: cst.BaseExpression, value: Value) -> Any:
             item = items[index]
             index += 1
         conv = match.group(0)[-1]
-        if item is not None and conv == "s" and isinstance(item.py, str):
+        if item is not None and _per_call(item):
+            out.append(Text.hole(match.group(0), item.node, varies=True))
+        elif item is not None and conv == "s" and isinstance(item.py, str):
             out.append(item.py)
         elif item is not None and conv in "sd" and isinstance(item.py, int):
             out.append(str(item.py))
