@@ -528,3 +528,27 @@ def test_different_values_on_each_path_all_with_the_problem(tmp_path: Path) -> N
     messages = lint_messages(tmp_path, code)
     assert len(messages) == 1
     assert f"model is one of '{RETIRED}', '{RETIRED_2}' here" in messages[0]
+
+
+def test_cyclic_imports_and_class_hierarchies_end(tmp_path: Path) -> None:
+    files = {
+        "one.py": "from two import MODEL, Two\nclass One(Two):\n    pass\n",
+        "two.py": "from one import MODEL, One\nclass Two(One):\n    pass\n",
+        "use.py": f"""\
+            import anthropic
+            from one import MODEL, One
+
+
+            class Three(One):
+                def go(self):
+                    return anthropic.Anthropic().messages.create(
+                        model=self.model, max_tokens=9, messages={MSG})
+
+
+            anthropic.Anthropic().messages.create(model=MODEL, max_tokens=9, messages={MSG})
+            anthropic.Anthropic().messages.create(model=One.name, max_tokens=9, messages={MSG})
+            """,
+    }
+    start = time.monotonic()
+    assert found(tmp_path, files) == []
+    assert time.monotonic() - start < 30
