@@ -552,3 +552,24 @@ def test_cyclic_imports_and_class_hierarchies_end(tmp_path: Path) -> None:
     start = time.monotonic()
     assert found(tmp_path, files) == []
     assert time.monotonic() - start < 30
+
+
+def test_a_constructor_parameter_default_read_through_self_stays_silent(tmp_path: Path) -> None:
+    """``self.model = model`` holds what the constructor's callers pass, not the default."""
+    code = f"""\
+        import anthropic
+
+
+        class Chat:
+            def __init__(self, model="{RETIRED}"):
+                self.model = model
+                self.client = anthropic.Anthropic()
+
+            def ask(self, text):
+                return self.client.messages.create(model=self.model, max_tokens=9,
+                                                   messages=[{{"role": "user", "content": text}}])
+
+
+        Chat(model="{CURRENT}").ask("hi")
+        """
+    assert one(tmp_path, code) == []

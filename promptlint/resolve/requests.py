@@ -62,10 +62,11 @@ class Request:
         if self.resolver is None:
             return None
         saved, self.resolver.point = self.resolver.point, self.point
+        home, self.resolver.home = self.resolver.home, self.scope
         try:
             return self.resolver.value(expr, self.scope)
         finally:
-            self.resolver.point = saved
+            self.resolver.point, self.resolver.home = saved, home
 
     def prompt(self) -> Prompt:
         """The prompt in cache order (tools -> system -> messages), built on first use."""
@@ -478,10 +479,11 @@ class RequestFinder:
     def _request(self, call: cst.Call, scope: Scope, method: str, beta: bool) -> Request:
         point = self.scopes.call_points.get(call)
         saved, self.resolver.point = self.resolver.point, point
+        home, self.resolver.home = self.resolver.home, scope
         try:
             request = self._request_at(call, scope, method, beta)
         finally:
-            self.resolver.point = saved
+            self.resolver.point, self.resolver.home = saved, home
         request.point = point
         return request
 
@@ -517,10 +519,11 @@ class RequestFinder:
             return []
         point = self.scopes.call_points.get(call)
         saved, self.resolver.point = self.resolver.point, point
+        home, self.resolver.home = self.resolver.home, scope
         try:
             return self._batch_requests_at(call, requests_arg.value, scope, beta)
         finally:
-            self.resolver.point = saved
+            self.resolver.point, self.resolver.home = saved, home
 
     def _batch_elements(self, container: cst.BaseExpression, scope: Scope, depth: int = 0
                         ) -> list[tuple[cst.BaseExpression, Scope]]:

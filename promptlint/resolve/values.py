@@ -131,6 +131,8 @@ class Resolver:
         self.overrides: dict[int, dict[str, Value]] = {}
         # where names are looked up (flow-sensitively, in that point's scope); None: anywhere
         self.point: Point | None = None
+        # the function whose request is being resolved: its own parameter defaults count
+        self.home: Scope | None = None
         self.helper_depth = 0
 
     def value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
@@ -485,7 +487,10 @@ class Resolver:
         """A parameter nobody passes here: its default, as a default (a scalar only)."""
         default = binding.value
         param = binding.node
-        if default is None or not isinstance(param, cst.Param) or param.star:
+        home = self.home
+        if home is not owner or default is None or not isinstance(param, cst.Param) or (
+                param.star):  # (another function's parameter: ``self.model = model`` in
+            # __init__ holds what the constructor's callers pass)
             return Value(UNKNOWN, param or cst.Name(name), varies=True)
         saved, self.point = self.point, None
         try:
