@@ -260,3 +260,39 @@ def test_cyclic_imports_of_clients_end(tmp_path: Path) -> None:
         "loop/use.py": f"from loop.a import client\n{request('client')}\n",
     }
     assert found(tmp_path, files) == []
+
+
+def test_wrapper_methods_configured_through_the_constructor(tmp_path: Path) -> None:
+    """``__init__`` stores a parameter on ``self`` and a method sends it: the request as made
+    from each instance is judged at the constructor's arguments."""
+    files = {
+        "kit/__init__.py": "",
+        "kit/chat.py": f"""\
+            import anthropic
+
+
+            class Chat:
+                def __init__(self, model, budget=200):
+                    self.model = model
+                    self.budget = budget
+                    self.client = anthropic.Anthropic()
+
+                def ask(self, text):
+                    return self.client.messages.create(
+                        model=self.model, max_tokens=self.budget,
+                        messages=[{{"role": "user", "content": text}}])
+            """,
+        "kit/app.py": f"""\
+            from kit.chat import Chat
+
+            old = Chat("{RETIRED}")
+            new = Chat(model="{CURRENT}")
+
+
+            def run(text):
+                old.ask(text)
+                new.ask(text)
+                return Chat(model="{RETIRED}", budget=50).ask(text)
+            """,
+    }
+    assert found(tmp_path, files) == [("kit/app.py", 3, "PRL202"), ("kit/app.py", 10, "PRL202")]

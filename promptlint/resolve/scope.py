@@ -454,7 +454,8 @@ class ScopeBuilder(FastVisitor):
                 self.call_points[node] = self.point()
                 if self.loops:
                     self.call_loops[node] = tuple(self.loops)
-            elif isinstance(func.value, cst.Name):
+            elif isinstance(func.value, cst.Name) or isinstance(func.value, cst.Call) and (
+                    isinstance(func.value.func, cst.Name)):  # f(), m.f(), Class(...).f()
                 self.plain_calls.append((node, self.scope))
                 self.call_points[node] = self.point()
             owner = func.value
