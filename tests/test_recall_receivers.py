@@ -267,7 +267,7 @@ def test_wrapper_methods_configured_through_the_constructor(tmp_path: Path) -> N
     from each instance is judged at the constructor's arguments."""
     files = {
         "kit/__init__.py": "",
-        "kit/chat.py": f"""\
+        "kit/chat.py": """\
             import anthropic
 
 
@@ -280,7 +280,7 @@ def test_wrapper_methods_configured_through_the_constructor(tmp_path: Path) -> N
                 def ask(self, text):
                     return self.client.messages.create(
                         model=self.model, max_tokens=self.budget,
-                        messages=[{{"role": "user", "content": text}}])
+                        messages=[{"role": "user", "content": text}])
             """,
         "kit/app.py": f"""\
             from kit.chat import Chat
