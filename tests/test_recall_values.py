@@ -573,3 +573,21 @@ def test_a_constructor_parameter_default_read_through_self_stays_silent(tmp_path
         Chat(model="{CURRENT}").ask("hi")
         """
     assert one(tmp_path, code) == []
+
+
+def test_conditional_expressions(tmp_path: Path) -> None:
+    code = f"""\
+        import anthropic
+        DEBUG = False
+
+
+        def go(cheap: bool):
+            client = anthropic.Anthropic()
+            client.messages.create(model="{RETIRED}" if cheap else "{RETIRED_2}",
+                                   max_tokens=9, messages={MSG})
+            client.messages.create(model="{RETIRED}" if cheap else "{CURRENT}",
+                                   max_tokens=9, messages={MSG})
+            client.messages.create(model="{CURRENT}" if DEBUG else "{RETIRED}",
+                                   max_tokens=9, messages={MSG})
+        """
+    assert one(tmp_path, code) == [(7, "PRL202"), (11, "PRL202")]

@@ -218,7 +218,21 @@ class Resolver:
             return self._subscript(expr, scope, depth)
         if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
             return self._or(expr, scope, depth)
+        if isinstance(expr, cst.IfExp):
+            return self._if_expression(expr, scope, depth)
         return Value(UNKNOWN, expr)
+
+    def _if_expression(self, expr: cst.IfExp, scope: Scope, depth: int) -> Value:
+        """``A if test else B``: the branch a known test picks; else both are candidates."""
+        test = self.value(expr.test, scope, depth).py
+        if isinstance(test, (bool, int, str)) or test is None:
+            return self.value(expr.body if test else expr.orelse, scope, depth)
+        body = self.value(expr.body, scope, depth)
+        orelse = self.value(expr.orelse, scope, depth)
+        if body.known and orelse.known and _same(body.py, orelse.py):
+            return Value(body.py, expr, varies=body.varies or orelse.varies)
+        candidates = (body, orelse) if body.known and orelse.known else ()
+        return Value(UNKNOWN, expr, varies=body.varies or orelse.varies, candidates=candidates)
 
     def _subscript(self, expr: cst.Subscript, scope: Scope, depth: int) -> Value:
         """``MODELS["fast"]``, ``BY_TIER[Tier.FAST]``, ``CHOICES[0]`` over known literals."""
