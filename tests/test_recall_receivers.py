@@ -296,3 +296,23 @@ def test_wrapper_methods_configured_through_the_constructor(tmp_path: Path) -> N
             """,
     }
     assert found(tmp_path, files) == [("kit/app.py", 3, "PRL202"), ("kit/app.py", 10, "PRL202")]
+
+
+def test_an_optional_client_with_a_fallback(tmp_path: Path) -> None:
+    files = {"svc.py": f"""\
+        import anthropic
+
+
+        class Service:
+            def __init__(self, client=None):
+                self.client = client or anthropic.AsyncAnthropic()
+
+            async def run(self):
+                return {request('self.client', awaited=True)}
+
+
+        def build(client=None):
+            llm = client if client is not None else anthropic.Anthropic()
+            return {request('llm')}
+        """}
+    assert found(tmp_path, files) == [("svc.py", 9, "PRL202"), ("svc.py", 14, "PRL202")]

@@ -320,6 +320,14 @@ class RequestFinder:
         if isinstance(expr, cst.Name):
             owner, bindings = scope.lookup(expr.value)
             return self._kind_of_bindings(bindings, owner, depth)
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):  # client or Anthropic()
+            sides = ([expr.left, expr.right] if isinstance(expr, cst.BooleanOperation)
+                     else [expr.body, expr.orelse])
+            kinds = {self.receiver_kind(side, scope, depth + 1)[0] for side in sides
+                     if not (isinstance(side, cst.Name) and side.value == "None")}
+            if "anthropic" in kinds and "other" not in kinds:
+                return "anthropic", None
+            return ("other", None) if kinds == {"other"} else ("unknown", None)
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             base = expr.value.value
             class_scope = None
