@@ -591,3 +591,27 @@ def test_conditional_expressions(tmp_path: Path) -> None:
                                    max_tokens=9, messages={MSG})
         """
     assert one(tmp_path, code) == [(7, "PRL202"), (11, "PRL202")]
+
+
+def test_a_function_that_rebinds_a_global(tmp_path: Path) -> None:
+    code = f"""\
+        import anthropic
+        client = anthropic.Anthropic()
+        MODEL = "{RETIRED}"
+        READ = "{RETIRED}"
+
+
+        def switch():
+            global MODEL
+            MODEL = "{CURRENT}"
+
+
+        def only_reads():
+            global READ
+            print(READ)
+
+
+        client.messages.create(model=MODEL, max_tokens=9, messages={MSG})
+        client.messages.create(model=READ, max_tokens=9, messages={MSG})
+        """
+    assert one(tmp_path, code) == [(18, "PRL202")]

@@ -184,6 +184,7 @@ class ScopeBuilder(FastVisitor):
         self.blocks: list[int] = []
         self.block_stacks: list[list[int]] = []
         self.call_points: dict[cst.Call, Point] = {}
+        self.globals: dict[int, set[str]] = {}  # names declared global, by function scope id
 
     def point(self) -> Point:
         self.order += 1
@@ -210,6 +211,10 @@ class ScopeBuilder(FastVisitor):
         binding.order, binding.where = point.order, self.scope
         binding.blocks = point.blocks if scope is self.scope else ()
         scope.bind(name, binding)
+        if binding.kind != "other" and name in self.globals.get(id(scope), ()):
+            # ``global NAME`` then an assignment: the function rebinds the module's name
+            scope.module().bind(name, Binding("other", node=binding.node, order=point.order,
+                                              where=self.scope))
 
     def _enter(self, scope: Scope) -> None:
         self.stack.append(scope)
@@ -427,9 +432,9 @@ class ScopeBuilder(FastVisitor):
             self._bind(self.scope, node.name.name.value, Binding("other", node=node))
 
     def visit_Global(self, node: cst.Global) -> None:
-        for item in node.names:  # the function may rebind the module's name at any time
+        for item in node.names:
             self._bind(self.scope, item.name.value, Binding("other", node=node))
-            self._bind(self.scope.module(), item.name.value, Binding("other", node=node))
+            self.globals.setdefault(id(self.scope), set()).add(item.name.value)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         for item in node.names:
