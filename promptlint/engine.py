@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from promptlint import sdkversion
 from promptlint.config import Config
 from promptlint.cost import fill_summary
 from promptlint.edits import NodeEdit
@@ -37,10 +38,12 @@ from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
 from promptlint.sources import Source
 
+# Comments of the user's source. Linear: after ``noqa:`` the codes alternate letters, digits and
+# separators, three disjoint classes, so each character has one way to match.
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 
 
 @lru_cache(maxsize=8)
@@ -118,7 +121,8 @@ def lint_source(path: str, source: Source, config: Config,
     ignored = config.ignored_for(Path(path))
     raw: list[RawFinding] = []
     catalog = catalogue()
-    rules = [r(config, catalog) for r in _enabled(config) if r.code not in ignored]
+    target = sdkversion.target_for(Path(path), config.sdk_version)
+    rules = [r(config, catalog, target) for r in _enabled(config) if r.code not in ignored]
     standalone_cache: dict[int, set[tuple[str, str]]] = {}
     def run(request: Request) -> list[RawFinding]:
         found: list[RawFinding] = []
@@ -309,7 +313,7 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
             Finding(
                 code=item.rule.code,
                 rule=item.rule.name,
-                severity=item.rule.severity,
+                severity=item.severity or item.rule.severity,
                 message=item.message,
                 path=path,
                 line=start_line,
