@@ -615,3 +615,33 @@ def test_a_function_that_rebinds_a_global(tmp_path: Path) -> None:
         client.messages.create(model=READ, max_tokens=9, messages={MSG})
         """
     assert one(tmp_path, code) == [(18, "PRL202")]
+
+
+def test_tokens_lists_requests_made_through_wrappers_at_the_caller(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    write(tmp_path, {
+        "llm.py": f"""\
+            import anthropic
+            client = anthropic.Anthropic()
+
+
+            def ask(question, model="{CURRENT}"):
+                return client.messages.create(model=model, max_tokens=300,
+                                              messages=[{{"role": "user", "content": question}}])
+            """,
+        "views.py": """\
+            from llm import ask
+
+
+            def first():
+                return ask("What is the capital of France?", model="claude-opus-4-7")
+            """,
+    })
+    proc = run_cli("tokens", "--output-format", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = {(row["path"], row["line"]): row for row in json.loads(proc.stdout)}
+    assert set(rows) == {("llm.py", 6), ("views.py", 5)}
+    at_caller = rows[("views.py", 5)]
+    assert at_caller["model"] == "claude-opus-4-7" and "through ask()" in at_caller["note"]
+    assert rows[("llm.py", 6)]["model"] == CURRENT  # the wrapper's own default
