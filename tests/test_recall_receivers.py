@@ -316,3 +316,30 @@ def test_an_optional_client_with_a_fallback(tmp_path: Path) -> None:
             return {request('llm')}
         """}
     assert found(tmp_path, files) == [("svc.py", 9, "PRL202"), ("svc.py", 14, "PRL202")]
+
+
+def test_project_subclasses_and_aliases_of_client_classes(tmp_path: Path) -> None:
+    files = {
+        "core/__init__.py": "",
+        "core/llm.py": """\
+            import anthropic
+
+
+            class TracedClaude(anthropic.Anthropic):
+                pass
+
+
+            LLM = anthropic.AsyncAnthropic
+            """,
+        "core/work.py": f"""\
+            from core.llm import LLM, TracedClaude
+
+
+            def run(client: "LLM"):
+                return {request('client')}
+
+
+            {request('TracedClaude()')}
+            """,
+    }
+    assert found(tmp_path, files) == [("core/work.py", 5, "PRL202"), ("core/work.py", 8, "PRL202")]

@@ -270,10 +270,11 @@ class RequestFinder:
         return requests
 
     # ---- receivers ------------------------------------------------------------------------
-    def is_client_class(self, expr: cst.BaseExpression, scope: Scope) -> bool | None:
+    def is_client_class(self, expr: cst.BaseExpression, scope: Scope,
+                        depth: int = 0) -> bool | None:
         """True: an Anthropic client class; False: some other known thing; None: unknown."""
         name = dotted_name(expr)
-        if name is None:
+        if name is None or depth > MAX_RECEIVER_DEPTH:
             return None
         head, _, rest = name.partition(".")
         owner, bindings = scope.lookup(head)
@@ -288,17 +289,29 @@ class RequestFinder:
                     return None
                 if module.split(".")[0] == "anthropic":
                     return target in self.client_classes
-                return None if self._in_project(module) else False
+                if not self._in_project(module):
+                    return False
+                # the project's own subclass or alias of a client class
+                found = self.resolver.import_target(binding, None)
+                if found is None or len(found[2]) != 1:
+                    return None
+                resolver, other_owner, (other,) = found
+                if other.kind in ("class", "assign"):
+                    verdict = self._using(resolver).is_client_class(
+                        cst.Name(target), other_owner, depth + 1)
+                    return verdict
+                return None
             if module.split(".")[0] == "anthropic":  # import anthropic [as head]
                 return rest.split(".")[-1] in self.client_classes
             return None if self._in_project(module) else False
         if binding.kind == "class" and not rest:
             node = binding.node
             if isinstance(node, cst.ClassDef):
-                return any(self.is_client_class(b.value, owner) for b in node.bases) or False
+                return any(self.is_client_class(b.value, owner, depth + 1)
+                           for b in node.bases) or False
             return False
         if binding.kind == "assign" and not rest and binding.value is not None:
-            return self.is_client_class(binding.value, owner)
+            return self.is_client_class(binding.value, owner, depth + 1)
         return None
 
     def _in_project(self, module: str) -> bool:
