@@ -645,3 +645,23 @@ def test_tokens_lists_requests_made_through_wrappers_at_the_caller(tmp_path: Pat
     at_caller = rows[("views.py", 5)]
     assert at_caller["model"] == "claude-opus-4-7" and "through ask()" in at_caller["note"]
     assert rows[("llm.py", 6)]["model"] == CURRENT  # the wrapper's own default
+
+
+def test_a_none_parameter_with_a_fallback(tmp_path: Path) -> None:
+    code = f"""\
+        import anthropic
+        DEFAULT_MODEL = "{RETIRED}"
+
+
+        def ask(question, model=None):
+            model = model or DEFAULT_MODEL
+            return anthropic.Anthropic().messages.create(
+                model=model, max_tokens=9, messages=[{{"role": "user", "content": question}}])
+
+
+        def caller():
+            return ask("hi", model="{CURRENT}")
+        """
+    messages = lint_messages(tmp_path, code)
+    assert len(messages) == 1  # at the wrapper's request, where the fallback is used
+    assert "the default used when no value is passed for 'model'" in messages[0]

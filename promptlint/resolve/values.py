@@ -271,13 +271,34 @@ class Resolver:
         if isinstance(left.py, (str, int, float, bool)) or left.py is None:
             return left if left.py else self.value(expr.right, scope, depth)
         variable = self._environment_name(expr.left, scope, depth)
-        if variable is None:
+        unpassed = self._unpassed_parameter(expr.left, scope) if variable is None else None
+        if variable is None and unpassed is None:
             return Value(UNKNOWN, expr)
         right = self.value(expr.right, scope, depth)
         if not isinstance(right.py, (str, int, float)) or not right.known:
             return Value(UNKNOWN, expr)
+        if unpassed is not None:  # def f(model=None): model = model or DEFAULT
+            return Value(right.py, expr, right.literal_node, right.origin_path, True,
+                         f"the default used when no value is passed for '{unpassed}'")
         return Value(right.py, expr, right.literal_node, right.origin_path,
                      fallback=f"the default used when {variable} is unset")
+
+    def _unpassed_parameter(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """The name of a parameter of the requesting function that defaults to None (or to
+        an empty string) and that no caller seen here passes."""
+        if not isinstance(expr, cst.Name):
+            return None
+        owner, found = scope.lookup(expr.value)
+        reach = owner.reaching([b for b in found if b.kind != "declare"], self.point)
+        if len(reach) != 1 or reach[0].kind != "param" or owner is not self.home:
+            return None
+        if expr.value in self.overrides.get(id(owner), {}):
+            return None
+        default = reach[0].value
+        if isinstance(default, cst.Name) and default.value == "None" or isinstance(
+                default, cst.SimpleString) and default.evaluated_value == "":
+            return expr.value
+        return None
 
     def _environment_name(self, expr: cst.BaseExpression, scope: Scope,
                           depth: int) -> str | None:
