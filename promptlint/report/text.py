@@ -33,7 +33,10 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
             lines.append(f"  {where}: note: {related.message}")
     if findings:
         count = len(findings)
-        lines.append(f"Found {count} error{'s' if count != 1 else ''}.")
+        advisory = sum(1 for f in findings if f.data.get("advisory"))
+        after = (f" ({advisory} retiring after the --fail-within window: they do not fail the "
+                 "run)" if advisory else "")
+        lines.append(f"Found {count} error{'s' if count != 1 else ''}{after}.")
         safe = sum(1 for f in findings if fix_marker(f, False))
         unsafe = sum(1 for f in findings if fix_marker(f, True)) - safe
         if safe:
