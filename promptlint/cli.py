@@ -456,6 +456,20 @@ def rules(output_format: str) -> None:
         click.echo(f"{row['code']}  {row['name']:<32} {row['severity']:<8} {fix:<5} {default}")
 
 
+@cli.command()
+def server() -> None:
+    """Run the language server over stdio (for editors: diagnostics, fixes, hover)."""
+    try:
+        from promptlint.server import run
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        _fail(f"`promptlint server` needs {exc.name}, which is missing (it is a dependency "
+              "of promptlint-claude): pip install 'pygls>=2,<3'")
+        return
+    run()
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

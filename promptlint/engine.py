@@ -24,6 +24,7 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
+from promptlint.noqa import suppresses
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
@@ -35,9 +36,6 @@ from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
 from promptlint.sources import Source
 
-_NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -94,8 +92,9 @@ def lint_source(path: str, source: Source, config: Config,
                 text, body = _sliced(path, source.text, read, config, project, wrapper_names)
             module, scopes = cst.parse_module(text), None
     except cst.ParserSyntaxError as exc:
-        result.problem = _problem(path, source, exc.raw_line, exc.raw_column + 1,
-                                  f"syntax error: {exc.message}")
+        line, column, message = _python_syntax_error(text) or (
+            exc.raw_line, exc.raw_column + 1, exc.message)
+        result.problem = _problem(path, source, line, column, f"syntax error: {message}")
         return result
     except (RecursionError, MemoryError):
         result.problem = FileProblem(path, "too deeply nested for the parser; not checked")
@@ -193,6 +192,19 @@ def _through_wrapper(request: Request, found: list[RawFinding], rules: list[Rule
             item.fix = None
         kept.append(item)
     return kept
+
+
+def _python_syntax_error(text: str) -> tuple[int, int, str] | None:
+    """Where and what Python itself says is wrong (libcst often points past the mistake)."""
+    try:
+        compile(text, "<promptlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if exc.lineno is None:
+            return None
+        return exc.lineno, exc.offset or 1, exc.msg
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def _summary(path: str, source: Source, positions: Any, request: Request) -> RequestSummary:
@@ -334,10 +346,4 @@ def _offset(starts: list[int], line: int, column: int) -> int:
 def _suppressed(lines: list[str], line: int, code: str) -> bool:
     if line - 1 >= len(lines):
         return False
-    match = _NOQA.search(lines[line - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if not codes:
-        return True
-    return code in {c.upper() for c in re.split(r"[,\s]+", codes) if c}
+    return suppresses(lines[line - 1], code)
