@@ -24,7 +24,7 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
-from promptlint.noqa import suppresses
+from promptlint.noqa import comment_lines, file_exemptions, suppresses
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
@@ -231,12 +231,20 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
             project: Project, compute_edits: bool = True) -> list[Finding]:
     lines = _NEWLINE.split(source.text)
     starts = _line_starts(source.text)
+    exempt = file_exemptions(source.text)
+    if exempt is None:
+        return []
+    moved: dict[int, int] | None = None  # where a noqa goes for lines ending inside a string
     out: list[Finding] = []
     seen: set[tuple[str, int, int, str]] = set()
     for item in raw:
         where: CodeRange = positions[item.node]
         line = where.start.line
-        if _suppressed(lines, line, item.rule.code):
+        if item.rule.code in exempt or _suppressed(lines, line, item.rule.code):
+            continue
+        if moved is None:
+            moved = comment_lines(source.text)
+        if line in moved and _suppressed(lines, moved[line], item.rule.code):
             continue
         key = (item.rule.code, where.start.line, where.start.column, item.message)
         if key in seen:

@@ -50,26 +50,53 @@ def noqa_edit(line: str, codes: Iterable[str]) -> tuple[int, int, str] | None:
     return len(stripped), len(body), "  # noqa: " + ", ".join(wanted)
 
 
-def uncommentable_lines(text: str) -> set[int]:
-    """1-based lines whose end is inside a string or continued with a backslash: a comment
-    cannot be added there."""
-    out: set[int] = set()
-    lines = text.splitlines()
-    for number, line in enumerate(lines, 1):
+def comment_lines(text: str) -> dict[int, int]:
+    """For the 1-based lines whose end is inside a string or continued with a backslash, the
+    line where a comment about them goes (where the string or the continuation ends), as Ruff
+    puts a noqa for a multi-line string after the string."""
+    moved: dict[int, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
         if line.rstrip().endswith("\\"):
-            out.add(number)
+            moved[number] = number + 1
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):
-        return out
-    start_kinds = {tokenize.STRING, getattr(tokenize, "FSTRING_START", -1)}
+        tokens = []
+    fstring_start = getattr(tokenize, "FSTRING_START", -1)
+    fstring_end = getattr(tokenize, "FSTRING_END", -1)
     open_at: list[int] = []
     for token in tokens:
-        if token.type == getattr(tokenize, "FSTRING_START", -1):
+        if token.type == fstring_start:
             open_at.append(token.start[0])
-        elif token.type == getattr(tokenize, "FSTRING_END", -1) and open_at:
+        elif token.type == fstring_end and open_at:
             first = open_at.pop()
-            out.update(range(first, token.end[0]))
-        elif token.type in start_kinds and token.end[0] > token.start[0]:
-            out.update(range(token.start[0], token.end[0]))
+            moved.update((n, token.end[0]) for n in range(first, token.end[0]))
+        elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+            moved.update((n, token.end[0]) for n in range(token.start[0], token.end[0]))
+    resolved = {}
+    for line in moved:
+        target, steps = line, 0
+        while target in moved and steps < 10_000:
+            target, steps = moved[target], steps + 1
+        resolved[line] = target
+    return resolved
+
+
+_FILE_NOQA = re.compile(
+    r"^[ \t]*#[ \t]*promptlint:[ \t]*noqa(?::[ \t]*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
+    r"[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def file_exemptions(text: str) -> set[str] | None:
+    """The codes a file-level ``# promptlint: noqa: CODE`` (a comment on a line of its own)
+    exempts the whole file from; None when a bare ``# promptlint: noqa`` exempts it from all;
+    an empty set when there is none."""
+    if "promptlint:" not in text:
+        return set()
+    out: set[str] = set()
+    for match in _FILE_NOQA.finditer(text):
+        codes = codes_of(match)
+        if codes is None:
+            return None
+        out |= codes
     return out

@@ -271,15 +271,15 @@ class PromptlintServer(LanguageServer):
 
     def _noqa_actions(self, uri: str, checked: Checked, findings: list[Finding],
                       where: _Text) -> list[lsp.CodeAction]:
-        from promptlint.noqa import noqa_edit, uncommentable_lines
+        from promptlint.noqa import comment_lines, noqa_edit
 
-        blocked = uncommentable_lines(checked.text) if findings else set()
+        moved = comment_lines(checked.text) if findings else {}
         out = []
         for finding in findings:
-            if finding.cell is not None or finding.line in blocked:
+            line = moved.get(finding.line, finding.line)
+            if finding.cell is not None or line > len(where.lines):
                 continue
-            line_text = where.lines[finding.line - 1] if finding.line <= len(where.lines) else ""
-            edit = noqa_edit(line_text, [finding.code])
+            edit = noqa_edit(where.lines[line - 1], [finding.code])
             if edit is None:
                 continue
             start, end, content = edit
@@ -289,8 +289,8 @@ class PromptlintServer(LanguageServer):
                 kind=lsp.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic] if diagnostic else None,
                 edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(
-                    lsp.Range(where.position(finding.line, start + 1),
-                              where.position(finding.line, end + 1)), content)]}),
+                    lsp.Range(where.position(line, start + 1), where.position(line, end + 1)),
+                    content)]}),
             ))
         return out
 

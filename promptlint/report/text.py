@@ -46,3 +46,59 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
     elif not any(r.problem for r in results):
         lines.append("All checks passed!")
     return "\n".join(lines) + "\n"
+
+
+def render_concise(results: list[FileResult], unsafe_fixes: bool = False) -> str:
+    """One line per finding and the count, as Ruff's concise format (no notes, no fix hints)."""
+    findings = [f for r in results for f in r.findings]
+    lines = [f"{location(f)}: {f.code}{fix_marker(f, unsafe_fixes)} {f.message}"
+             for f in findings]
+    if findings:
+        lines.append(f"Found {len(findings)} error{'s' if len(findings) != 1 else ''}.")
+    elif not any(r.problem for r in results):
+        lines.append("All checks passed!")
+    return "\n".join(lines) + "\n"
+
+
+def render_statistics(results: list[FileResult], unsafe_fixes: bool = False,
+                      output_format: str = "text") -> str:
+    """``--statistics``: findings per rule, most frequent first (as Ruff)."""
+    import json
+    from collections import Counter
+
+    findings = [f for r in results for f in r.findings]
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.rule for f in findings}
+    fixable = {code: any(fix_marker(f, unsafe_fixes) for f in findings if f.code == code)
+               for code in counts}
+    order = sorted(counts, key=lambda code: (-counts[code], code))
+    if output_format == "json":
+        return json.dumps([{"code": code, "name": names[code], "count": counts[code],
+                            "fixable": fixable[code]} for code in order], indent=2) + "\n"
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "".join(f"{counts[code]:>{width}}\t{code}\t{'[*]' if fixable[code] else '[ ]'} "
+                   f"{names[code]}\n" for code in order)
+
+
+_BOLD, _RED, _CYAN, _DIM, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
+
+
+def colorize(output: str) -> str:
+    """ANSI colours for text output: path bold, code red, notes dimmed, as Ruff's."""
+    import re
+
+    finding = re.compile(r"^(?P<where>.+?:\d+:\d+): (?P<code>[A-Z]+\d+)(?P<rest> .*)$")
+    out = []
+    for line in output.splitlines():
+        match = finding.match(line)
+        if match and not line.startswith(" "):
+            where = match.group("where")
+            out.append(f"{_BOLD}{where}{_RESET}{_CYAN}:{_RESET} {_BOLD}{_RED}"
+                       f"{match.group('code')}{_RESET}{match.group('rest')}")
+        elif line.startswith("  ") and ": note: " in line:
+            out.append(f"{_DIM}{line}{_RESET}")
+        elif line.startswith(("Found ", "[*]")):
+            out.append(f"{_BOLD}{line}{_RESET}")
+        else:
+            out.append(line)
+    return "".join(line + "\n" for line in out)
