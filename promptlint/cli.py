@@ -527,10 +527,14 @@ def rules(output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    click.echo(f"{'code':<6}  {'name':<32} {'severity':<8} {'fix':<5} default")
     for row in rows:
         fix = {"always": "fix", "sometimes": "fix?", "display-only": "hint", "none": ""}[row["fix"]]
-        default = "" if row["default"] else "(opt-in)"
+        default = "on" if row["default"] else "opt-in"
         click.echo(f"{row['code']}  {row['name']:<32} {row['severity']:<8} {fix:<5} {default}")
+    click.echo("\nfix: always has a fix; fix?: has one when the right value is known; hint: "
+               "says what to change, no automatic fix.\nopt-in rules run when selected "
+               "(--select / --extend-select or [tool.promptlint]); see `promptlint rule CODE`.")
 
 
 @cli.command()

@@ -23,6 +23,7 @@ MAX_PARSE_BYTES = 10 * 1024 * 1024
 MAX_PARSE_LINES = 150_000
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
 MAGIC_PLACEHOLDER = "#promptlint-magic:"
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)  # PEP 263
 
 
 class SourceError(Exception):
@@ -66,7 +67,11 @@ def decode(data: bytes, guard: bool | None = None) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"invalid encoding declaration: {exc}") from None
+        if _COOKIE.search(data[:_second_line_end(data)]) is None:
+            # no declaration: tokenize read the first lines as UTF-8 and failed
+            encoding = "utf-8"
+        else:
+            raise SourceError(f"invalid encoding declaration: {exc}") from None
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
