@@ -67,7 +67,8 @@ def decode(data: bytes, guard: bool | None = None) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        if _COOKIE.search(data[:_second_line_end(data)]) is None:
+        head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        if _COOKIE.search(head[:_second_line_end(head)]) is None:
             # no declaration: tokenize read the first lines as UTF-8 and failed
             encoding = "utf-8"
         else:
