@@ -34,9 +34,11 @@ from promptlint.resolve.values import Resolver
 from promptlint.resolve.wrappers import WrapperCalls, detect, forced_names
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
+from promptlint.rules.prl901_unused_noqa import UnusedNoqa, unused_noqa
 from promptlint.sources import Source
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
@@ -137,8 +139,17 @@ def lint_source(path: str, source: Source, config: Config,
     if config.request_sites:
         result.requests = [_summary(path, source, positions, r) for r in requests
                            if r.site is None]
+    used: set[tuple[int, str]] = set()  # (line of a noqa comment, code it suppressed)
     if raw:
-        result.findings = _locate(path, source, positions, raw, project, config.compute_edits)
+        result.findings = _locate(path, source, positions, raw, project, config.compute_edits,
+                                  used)
+    active = frozenset(rule.code for rule in rules)
+    if UnusedNoqa.code in active and _MAY_NOQA.search(source.text):
+        from promptlint.ruleset import RULES
+
+        extra = unused_noqa(path, source, used, active, frozenset(c for c, _, _ in RULES))
+        if extra:
+            result.findings = sorted(result.findings + extra, key=Finding.sort_key)
     result.dependencies = sorted(str(p) for p in project.touched)
     result.warnings = list(project.warnings)
     return result
@@ -228,7 +239,8 @@ def _problem(path: str, source: Source, line: int, column: int, message: str) ->
 
 
 def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
-            project: Project, compute_edits: bool = True) -> list[Finding]:
+            project: Project, compute_edits: bool = True,
+            used: set[tuple[int, str]] | None = None) -> list[Finding]:
     lines = _NEWLINE.split(source.text)
     starts = _line_starts(source.text)
     exempt = file_exemptions(source.text)
@@ -240,11 +252,17 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
     for item in raw:
         where: CodeRange = positions[item.node]
         line = where.start.line
-        if item.rule.code in exempt or _suppressed(lines, line, item.rule.code):
+        if item.rule.code in exempt:
+            continue
+        if _suppressed(lines, line, item.rule.code):
+            if used is not None:
+                used.add((line, item.rule.code))
             continue
         if moved is None:
             moved = comment_lines(source.text)
         if line in moved and _suppressed(lines, moved[line], item.rule.code):
+            if used is not None:
+                used.add((moved[line], item.rule.code))
             continue
         key = (item.rule.code, where.start.line, where.start.column, item.message)
         if key in seen:

@@ -210,3 +210,79 @@ def test_rules_listing_has_a_header_and_a_legend() -> None:
     assert any(line.startswith("fix: ") and "fix?:" in line and "hint:" in line
                for line in lines)
     assert any(line.startswith("PRL601") and line.endswith("opt-in") for line in lines)
+
+
+UNUSED = textwrap.dedent('''\
+    from anthropic import AsyncAnthropic
+
+    llm = AsyncAnthropic()
+    NOTE = "keep  # noqa: PRL999 in this string"
+
+
+    async def label(text):
+        reply = await llm.messages.create(
+            model="claude-3-opus-20240229",  # noqa: PRL202
+            max_tokens=64,  # noqa: PRL101, E501
+            system="""Label the text
+    with one word.""", messages=[{"role": "user", "content": text}],  # noqa: PRL9999
+        )
+        return reply  # noqa
+    ''')
+
+
+def test_unused_noqa_reports_unknown_and_unused_promptlint_codes_only(tmp_path: Path) -> None:
+    (tmp_path / "label.py").write_text(UNUSED)
+    proc = run_cli("check", "--no-cache", "--output-format", "json", "--extend-select", "PRL901",
+                   ".", cwd=tmp_path)
+    items = [(f["line"], f["column"], f["message"]) for f in json.loads(proc.stdout)]
+    assert items == [
+        (10, 25, "Unused `noqa` directive (unused: `PRL101`)"),
+        (12, 67, "Unused `noqa` directive (unknown: `PRL9999`)"),
+    ]  # the used PRL202, the string, E501 and the bare noqa are left alone
+    assert codes(".", cwd=tmp_path) == []  # opt-in
+    # a code of a rule that is not enabled might suppress something elsewhere: silent
+    assert codes("--extend-select", "PRL901", "--ignore", "PRL101", ".", cwd=tmp_path) == [
+        "PRL901"]
+
+
+def test_unused_noqa_after_a_multiline_string_counts_as_used(tmp_path: Path) -> None:
+    (tmp_path / "ask.py").write_text(STRING_REQUEST.replace(
+        "temperature=0.5,", "temperature=0.5,  # noqa: PRL202, PRL301, PRL104"))
+    found = json.loads(run_cli("check", "--no-cache", "--output-format", "json",
+                               "--extend-select", "PRL901", ".", cwd=tmp_path).stdout)
+    assert [f["message"] for f in found] == ["Unused `noqa` directive (unused: `PRL104`)"]
+
+
+def test_unused_noqa_fix_removes_codes_or_the_directive(tmp_path: Path) -> None:
+    (tmp_path / "label.py").write_text(UNUSED)
+    proc = run_cli("fix", "--extend-select", "PRL901", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (tmp_path / "label.py").read_text()
+    assert "        max_tokens=64,  # noqa: E501\n" in text
+    assert 'with one word.""", messages=[{"role": "user", "content": text}],\n' in text
+    assert '"claude-3-opus-20240229",  # noqa: PRL202\n' in text
+    assert codes("--extend-select", "PRL901", ".", cwd=tmp_path) == []
+
+
+def test_add_noqa_then_unused_noqa_is_clean(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(CALL)
+    run_cli("check", "--no-cache", "--add-noqa", "--extend-select", "PRL901", ".", cwd=tmp_path)
+    assert codes("--extend-select", "PRL901", ".", cwd=tmp_path) == []
+
+
+def test_unused_noqa_in_a_notebook_cell(tmp_path: Path) -> None:
+    notebook = {"cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": ["import anthropic\n", "client = anthropic.Anthropic()"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": ["client.messages.create(\n",
+                    '    model="claude-haiku-4-5",  # noqa: PRL202\n',
+                    "    max_tokens=100, messages=[])"]},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    found = json.loads(run_cli("check", "--no-cache", "--output-format", "json",
+                               "--extend-select", "PRL901", ".", cwd=tmp_path).stdout)
+    assert [(f["cell"], f["line"], f["code"]) for f in found] == [(2, 2, "PRL901")]
+    run_cli("fix", "--extend-select", "PRL901", ".", cwd=tmp_path)
+    cell = json.loads((tmp_path / "nb.ipynb").read_text())["cells"][1]["source"]
+    assert cell[1] == '    model="claude-haiku-4-5",\n'
