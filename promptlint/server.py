@@ -14,6 +14,7 @@ import asyncio
 import io
 import logging
 import os
+import re
 import sys
 import tokenize
 from collections.abc import Awaitable
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -29,7 +31,8 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from promptlint import __version__
 from promptlint.config import Config, ConfigError, load
-from promptlint.findings import FileResult, Finding, RequestSummary, Safety
+from promptlint.findings import Edit, FileResult, Finding, RequestSummary, Safety
+from promptlint.sources import Source
 
 SOURCE = "promptlint"
 DEBOUNCE_SECONDS = 0.25
@@ -51,6 +54,10 @@ class Checked:
     result: FileResult
     diagnostics: list[lsp.Diagnostic]
     config: Config | None
+    # a notebook cell's view of its notebook's check: the cell's number (1-based, counting all
+    # cells) and the notebook's source (fix edits are offsets into its Python text)
+    cell: int | None = None
+    notebook: Source | None = None
 
 
 class _Text:
@@ -103,13 +110,23 @@ def _encode(text: str) -> bytes:
 
 class PromptlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("promptlint", __version__)
+        super().__init__("promptlint", __version__, notebook_document_sync=(
+            lsp.NotebookDocumentSyncOptions(notebook_selector=[
+                lsp.NotebookDocumentFilterWithCells(
+                    cells=[lsp.NotebookCellLanguage(language="python")])],
+                save=True)))
         self.checked: dict[str, Checked] = {}
+        # per notebook: (its version, its cells' texts) when checked, and each cell's view
+        self.notebooks: dict[str, tuple[tuple[Any, ...], dict[str, Checked]]] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.running: dict[str, asyncio.Task[None]] = {}
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptlint-check")
 
     # ---- checking -------------------------------------------------------------------------
+
+    def _document(self, uri: str) -> Any:
+        """The open text document (the workspace keys them by unquoted URI), or None."""
+        return self.workspace.text_documents.get(unquote(uri))
 
     def config_for(self, path: Path) -> Config:
         config = load(None, cwd=path.parent)
@@ -143,7 +160,9 @@ class PromptlintServer(LanguageServer):
         except RuntimeError:
             return False
 
-    def diagnostics(self, result: FileResult, where: _Text, uri: str) -> list[lsp.Diagnostic]:
+    def diagnostics(self, result: FileResult, where: _Text, uri: str,
+                    cells: list[str] | None = None) -> list[lsp.Diagnostic]:
+        """``cells``: for a notebook cell, the URIs of the notebook's cells."""
         out = []
         if result.problem is not None:
             problem = result.problem
@@ -153,7 +172,14 @@ class PromptlintServer(LanguageServer):
         for finding in result.findings:
             related = []
             for item in finding.related:
-                if item.path in (None, result.path):
+                if cells and item.path in (None, result.path) and item.cell and (
+                        item.cell <= len(cells)):
+                    # (a position in another cell: its column is the same in code points
+                    # and UTF-16 for the ASCII of code, and near enough otherwise)
+                    target = cells[item.cell - 1]
+                    position = (where.position(item.line, item.column) if target == uri
+                                else lsp.Position(item.line - 1, item.column - 1))
+                elif item.path in (None, result.path):
                     target, position = uri, where.position(item.line, item.column)
                 else:
                     target = from_fs_path(os.path.abspath(item.path)) or item.path
@@ -189,7 +215,10 @@ class PromptlintServer(LanguageServer):
         self.running[uri] = asyncio.get_running_loop().create_task(self._check(uri))
 
     async def _check(self, uri: str) -> None:
-        document = self.workspace.text_documents.get(uri)
+        if self.workspace.get_notebook_document(notebook_uri=uri) is not None:
+            await self._check_notebook(uri)
+            return
+        document = self._document(uri)
         if document is None:
             return
         version, text = document.version, document.source
@@ -200,16 +229,121 @@ class PromptlintServer(LanguageServer):
         except Exception as exc:  # a bug costs this check, not the server
             log.error("promptlint: checking %s failed: %s: %s", uri, type(exc).__name__, exc)
             return
-        current = self.workspace.text_documents.get(uri)
+        current = self._document(uri)
         if current is None or current.version != version:
             return  # edited meanwhile: a newer check is scheduled
         self.checked[uri] = checked
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri, checked.diagnostics, version))
 
+    # ---- notebooks: the cells, checked together as one notebook -----------------------------
+
+    def _snapshot(self, notebook_uri: str) -> tuple[Any, ...] | None:
+        notebook = self.workspace.get_notebook_document(notebook_uri=notebook_uri)
+        if notebook is None:
+            return None
+        cells = []
+        for cell in notebook.cells:
+            document = self._document(cell.document)
+            code = cell.kind == lsp.NotebookCellKind.Code and (
+                document is None or document.language_id in (None, "python"))
+            cells.append((cell.document, code, document.source if document else "",
+                          document.version if document else None))
+        return (notebook.version, tuple(cells))
+
+    def check_notebook(self, notebook_uri: str, snapshot: tuple[Any, ...]) -> dict[str, Checked]:
+        """Each cell's view of one check of the whole notebook (runs in the worker thread)."""
+        import json
+
+        from promptlint.discovery import _excluded_with_parents
+        from promptlint.runner import check_bytes
+        from promptlint.sources import SourceError, read_notebook
+
+        _, cells = snapshot
+        path = Path(to_fs_path(notebook_uri) or notebook_uri)
+        name = str(path)
+        codec = self.workspace.position_codec
+        views = {uri: Checked(version, text, FileResult(name), [], None, index + 1)
+                 for index, (uri, _code, text, version) in enumerate(cells)}
+        try:
+            config = self.config_for(path)
+        except ConfigError as exc:
+            first = next(iter(views.values()), None)
+            if first is not None:
+                start = lsp.Position(0, 0)
+                first.diagnostics.append(lsp.Diagnostic(
+                    lsp.Range(start, start), f"configuration error: {exc}",
+                    lsp.DiagnosticSeverity.Error, source=SOURCE))
+            return views
+        excludes = (*config.exclude, *config.extend_exclude)
+        if _excluded_with_parents(path, config.root, excludes):
+            return views
+        data = json.dumps({"cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+             "source": text} if code else {"cell_type": "markdown", "metadata": {},
+                                           "source": text}
+            for _uri, code, text, _version in cells],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+        result = check_bytes(name, path, data, config)
+        try:
+            source: Source | None = read_notebook(data, guard=False)
+        except SourceError:
+            source = None
+        uris = [uri for uri, *_ in cells]
+        for index, (uri, _code, text, _version) in enumerate(cells):
+            view = views[uri]
+            view.config, view.notebook = config, source
+            view.result = FileResult(name, [f for f in result.findings if f.cell == index + 1],
+                                     requests=[r for r in result.requests
+                                               if r.cell == index + 1])
+            problem = result.problem
+            if problem is not None:
+                where = re.match(r"cell (\d+): ", problem.message)
+                if (int(where.group(1)) if where else 1) == index + 1:
+                    view.result.problem = problem
+            view.diagnostics = self.diagnostics(view.result, _Text(text, codec), uri, uris)
+        return views
+
+    async def _check_notebook(self, notebook_uri: str) -> None:
+        snapshot = self._snapshot(notebook_uri)
+        if snapshot is None:
+            return
+        try:
+            views = await asyncio.get_running_loop().run_in_executor(
+                self.worker, self.check_notebook, notebook_uri, snapshot)
+        except Exception as exc:  # a bug costs this check, not the server
+            log.error("promptlint: checking %s failed: %s: %s", notebook_uri,
+                      type(exc).__name__, exc)
+            return
+        if self._snapshot(notebook_uri) != snapshot:
+            return  # edited meanwhile: a newer check is scheduled
+        previous = self.notebooks.get(notebook_uri)
+        self.notebooks[notebook_uri] = (snapshot, views)
+        for uri, view in views.items():
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+                uri, view.diagnostics, view.version))
+        for uri in (previous[1] if previous else {}):
+            if uri not in views:  # a deleted cell
+                self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+
+    async def _cell_view(self, cell_uri: str) -> Checked | None:
+        notebook = self.workspace.get_notebook_document(cell_uri=cell_uri)
+        if notebook is None:
+            return None
+        snapshot = self._snapshot(notebook.uri)
+        known = self.notebooks.get(notebook.uri)
+        if known is None or known[0] != snapshot:
+            views = await asyncio.get_running_loop().run_in_executor(
+                self.worker, self.check_notebook, notebook.uri, snapshot)
+            known = (snapshot, views)
+            self.notebooks[notebook.uri] = known
+        return known[1].get(cell_uri)
+
     async def current(self, uri: str) -> Checked | None:
         """The check of the document as it is now (checked again if edited since)."""
-        document = self.workspace.text_documents.get(uri)
+        if self.workspace.get_notebook_document(cell_uri=uri) is not None:
+            return await self._cell_view(uri)
+        document = self._document(uri)
         if document is None:
             return None
         known = self.checked.get(uri)
@@ -242,7 +376,8 @@ class PromptlintServer(LanguageServer):
             for finding in touching:
                 diagnostic = self._diagnostic_of(checked, finding)
                 fix = finding.fix
-                if fix is not None and fix.edits and fix.applicability != Safety.DISPLAY_ONLY:
+                edits = self._text_edits(checked, where, fix.edits) if fix is not None else None
+                if fix is not None and edits and fix.applicability != Safety.DISPLAY_ONLY:
                     unsafe = fix.applicability == Safety.UNSAFE
                     actions.append(lsp.CodeAction(
                         f"promptlint ({finding.code}): {fix.title}" + (" (unsafe fix)"
@@ -250,10 +385,7 @@ class PromptlintServer(LanguageServer):
                         kind=lsp.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic] if diagnostic else None,
                         is_preferred=not unsafe,
-                        edit=lsp.WorkspaceEdit(changes={uri: [
-                            lsp.TextEdit(lsp.Range(where.at_offset(e.start),
-                                                   where.at_offset(e.end)), e.content)
-                            for e in fix.edits]}),
+                        edit=lsp.WorkspaceEdit(changes={uri: edits}),
                     ))
             actions.extend(self._noqa_actions(uri, checked, touching, where))
         if wanted(FIX_ALL_KIND) or (only and wanted(lsp.CodeActionKind.SourceFixAll)):
@@ -262,6 +394,27 @@ class PromptlintServer(LanguageServer):
             if action is not None:
                 actions.append(action)
         return actions
+
+    def _text_edits(self, checked: Checked, where: _Text, edits: tuple[Edit, ...]
+                    ) -> list[lsp.TextEdit] | None:
+        """A fix's edits in the document's terms (for a notebook cell: the whole cell anew,
+        magics restored; None when the fix also edits another cell)."""
+        if checked.cell is None:
+            return [lsp.TextEdit(lsp.Range(where.at_offset(e.start), where.at_offset(e.end)),
+                                 e.content) for e in edits]
+        from promptlint.fixer import apply_edits
+        from promptlint.sources import ipython_view
+
+        source = checked.notebook
+        span = next((s for s in source.cell_spans if s[0] == checked.cell - 1), None) if (
+            source is not None) else None
+        if source is None or span is None or not edits or not all(
+                span[1] <= e.start and e.end <= span[2] for e in edits):
+            return None
+        virtual = source.text[span[1]:span[2]]
+        new = ipython_view(apply_edits(virtual, [Edit(e.start - span[1], e.end - span[1],
+                                                      e.content) for e in edits]))
+        return [lsp.TextEdit(lsp.Range(lsp.Position(0, 0), where.end()), new)]
 
     def _diagnostic_of(self, checked: Checked, finding: Finding) -> lsp.Diagnostic | None:
         index = checked.result.findings.index(finding)
@@ -277,7 +430,7 @@ class PromptlintServer(LanguageServer):
         out = []
         for finding in findings:
             line = moved.get(finding.line, finding.line)
-            if finding.cell is not None or line > len(where.lines):
+            if finding.cell != checked.cell or line > len(where.lines):
                 continue
             edit = noqa_edit(where.lines[line - 1], [finding.code])
             if edit is None:
@@ -298,7 +451,7 @@ class PromptlintServer(LanguageServer):
         from promptlint.fixer import applicable, fix_document, make_document
         from promptlint.sources import SourceError, read_source
 
-        if checked.config is None or not any(applicable(f, False)
+        if checked.cell is not None or checked.config is None or not any(applicable(f, False)
                                              for f in checked.result.findings):
             return None
         path = Path(checked.result.path)
@@ -326,7 +479,7 @@ class PromptlintServer(LanguageServer):
         if checked is None:
             return None
         line = params.position.line + 1
-        found = [r for r in checked.result.requests if r.cell is None and r.line == line]
+        found = [r for r in checked.result.requests if r.cell == checked.cell and r.line == line]
         if not found:
             return None
         return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown,
@@ -372,6 +525,26 @@ def build_server() -> PromptlintServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PromptlintServer, params: lsp.DidSaveTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_open(ls: PromptlintServer, params: lsp.DidOpenNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_change(ls: PromptlintServer,
+                        params: lsp.DidChangeNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_save(ls: PromptlintServer, params: lsp.DidSaveNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_close(ls: PromptlintServer, params: lsp.DidCloseNotebookDocumentParams
+                       ) -> None:
+        known = ls.notebooks.pop(params.notebook_document.uri, None)
+        for uri in (known[1] if known else {}):
+            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: PromptlintServer, params: lsp.DidCloseTextDocumentParams) -> None:

@@ -322,3 +322,50 @@ def test_missing_pygls_is_one_line(tmp_path: Path) -> None:
                           env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "needs pygls" in proc.stderr
+
+
+def test_a_notebook_is_checked_as_one_and_fixed_cell_by_cell(tmp_path: Path) -> None:
+    client = Client(tmp_path)
+    result = client.request("initialize", {"processId": os.getpid(),
+                                           "rootUri": tmp_path.as_uri(), "capabilities": {
+                                               "notebookDocument": {"synchronization": {}}}})
+    assert result["capabilities"]["notebookDocumentSync"]
+    client.notify("initialized", {})
+    notebook = (tmp_path / "release notes.ipynb").as_uri()  # (a space: a quoted URI)
+    cells = [f"vscode-notebook-cell:{notebook[7:]}#cell{n}" for n in range(3)]
+    texts = ["# Release notes", "import anthropic\nclient = anthropic.Anthropic()",
+             '%load_ext autoreload\nreply = client.messages.create(\n'
+             '    model="claude-3-haiku-20240307", max_tokens=50, messages=[])']
+    client.notify("notebookDocument/didOpen", {
+        "notebookDocument": {"uri": notebook, "notebookType": "jupyter-notebook", "version": 1,
+                             "cells": [{"kind": 1, "document": cells[0]},
+                                       {"kind": 2, "document": cells[1]},
+                                       {"kind": 2, "document": cells[2]}]},
+        "cellTextDocuments": [
+            {"uri": uri, "languageId": "markdown" if i == 0 else "python", "version": 1,
+             "text": text} for i, (uri, text) in enumerate(zip(cells, texts, strict=True))]})
+    (retired,) = client.diagnostics(cells[2], 1)
+    assert retired["code"] == "PRL202"
+    assert retired["range"]["start"] == {"line": 2, "character": 10}  # in the cell's terms
+    (fix,) = [a for a in actions_for(client, cells[2], retired) if "claude-haiku" in a["title"]]
+    fixed = apply(texts[2], fix["edit"]["changes"][cells[2]])
+    assert fixed == texts[2].replace("claude-3-haiku-20240307", "claude-haiku-5-5")
+    client.notify("notebookDocument/didChange", {
+        "notebookDocument": {"uri": notebook, "version": 2},
+        "change": {"cells": {"textContent": [{"document": {"uri": cells[2], "version": 2},
+                                              "changes": [{"text": fixed}]}]}}})
+    assert client.diagnostics(cells[2], 2) == []
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": cells[2]},
+                                                  "position": {"line": 1, "character": 8}})
+    assert "`claude-haiku-5-5`" in hover["contents"]["value"]
+    assert client.close() == 0
+
+
+def test_a_path_with_spaces_and_unicode(client: Client, tmp_path: Path) -> None:
+    folder = tmp_path / "my project ü"
+    folder.mkdir()
+    text = "# café ☕ 😀\n" + RETIRED.replace('"Summarise the ticket"', '"Résumé 😀"')
+    uri = client.open(folder / "app.py", text)
+    assert "%20" in uri
+    (retired,) = client.diagnostics(uri, 1)
+    assert retired["code"] == "PRL202" and retired["range"]["start"]["line"] == 5
