@@ -226,6 +226,13 @@ def _summary(path: str, source: Source, positions: Any, request: Request) -> Req
     summary = RequestSummary(path, line, where.start.column + 1,
                              "batch" if request.batch else request.method,
                              request.model_id(), cell)
+    call = positions.get(request.call)
+    if call is not None:
+        end = call.end.line
+        if source.cells is not None:
+            end_cell, end = source.cells[min(end, len(source.cells)) - 1]
+            end = end if end_cell == cell else line
+        summary.end_line = max(end, line)
     resolved = catalogue().resolve(summary.model) if summary.model else None
     fill_summary(summary, request.prompt(), resolved.info if resolved else None)
     return summary

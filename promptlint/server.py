@@ -479,7 +479,10 @@ class PromptlintServer(LanguageServer):
         if checked is None:
             return None
         line = params.position.line + 1
-        found = [r for r in checked.result.requests if r.cell == checked.cell and r.line == line]
+        inside = [r for r in checked.result.requests
+                  if r.cell == checked.cell and r.line <= line <= (r.end_line or r.line)]
+        # the innermost call when requests nest (one made inside another's arguments)
+        found = [r for r in inside if r.line == max(i.line for i in inside)] if inside else []
         if not found:
             return None
         return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown,

@@ -310,8 +310,12 @@ def test_hover_on_a_request_shows_model_tokens_cache_and_cost(client: Client,
     value = hover["contents"]["value"]
     assert "`claude-sonnet-4-5`" in value
     assert "tokens" in value and "cache_control" in value and "per 1,000 requests" in value
-    assert client.request("textDocument/hover", {"textDocument": {"uri": uri},
-                                                 "position": {"line": 0, "character": 3}}) is None
+    inside = client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                   "position": {"line": 6, "character": 8}})
+    assert inside == hover  # anywhere in the call
+    for line in (0, 8):  # the import; the line after the call
+        assert client.request("textDocument/hover", {
+            "textDocument": {"uri": uri}, "position": {"line": line, "character": 0}}) is None
 
 
 def test_missing_pygls_is_one_line(tmp_path: Path) -> None:
