@@ -43,8 +43,8 @@ class ResultCache:
         self.misses = 0
         self._file_digests: dict[str, str | None] = {}
 
-    def _key(self, name: str, data: bytes) -> str:
-        return digest(f"{FORMAT}\0{self.salt}\0{name}\0".encode() + data)
+    def _key(self, name: str, data: bytes, context: str = "") -> str:
+        return digest(f"{FORMAT}\0{self.salt}\0{context}\0{name}\0".encode() + data)
 
     def _entry(self, key: str) -> Path:
         return self.directory / "results" / key[:2] / f"{key}.json"
@@ -57,8 +57,9 @@ class ResultCache:
                 self._file_digests[path] = None
         return self._file_digests[path]
 
-    def get(self, name: str, data: bytes) -> FileResult | None:
-        key = self._key(name, data)
+    def get(self, name: str, data: bytes, context: str = "") -> FileResult | None:
+        """The cached result; ``context``: what else it depends on (the project's SDK)."""
+        key = self._key(name, data, context)
         try:
             entry = json.loads(self._entry(key).read_text("utf-8"))
             if entry.get("key") != key or entry.get("version") != __version__:
@@ -73,10 +74,10 @@ class ResultCache:
         self.hits += 1
         return result
 
-    def put(self, name: str, data: bytes, result: FileResult) -> None:
+    def put(self, name: str, data: bytes, result: FileResult, context: str = "") -> None:
         from promptlint.fsutil import atomic_write_text
 
-        key = self._key(name, data)
+        key = self._key(name, data, context)
         dependencies = {}
         for path in result.dependencies:
             found = self._digest_of(path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from promptlint.ruleset import RULES
+from promptlint.timelimit import DEFAULT_SECONDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,6 +49,10 @@ class Config:
     # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
     wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
+    # the project's anthropic version or specifier ("0.75", ">=2,<3"); None: read the
+    # project's requirements and lock files (see promptlint.sdkversion)
+    sdk_version: str | None = None
+    file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
     # what the output needs (set by the command line, not by users): fix edits located in the
     # source, and a summary (position, size, cost) of every request site
     compute_edits: bool = True
@@ -87,6 +92,7 @@ class Config:
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
+            self.sdk_version,
         )
         return repr(fields)
 
@@ -125,6 +131,12 @@ def _positive_int(key: str, value: Any) -> int:
 def _positive_number(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"{key} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{key} must be a number of seconds (0: no limit), got {value!r}")
     return float(value)
 
 
@@ -170,6 +182,12 @@ def _wrappers(key: str, value: Any) -> dict[str, Any]:
     return {"wrappers": tuple(names), "wrapper_params": tuple(params)}
 
 
+def _nonempty_str(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} must be a version string such as \"0.75\", got {value!r}")
+    return value.strip()
+
+
 def _traffic(key: str, value: Any) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a table of call site = requests per day")
@@ -190,6 +208,8 @@ _KEYS = {
     "max-tokens-oversized-factor": ("max_tokens_oversized_factor", _positive_number),
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
+    "sdk-version": ("sdk_version", _nonempty_str),
+    "file-time-limit": ("file_time_limit", _seconds),
 }
 
 

@@ -83,6 +83,9 @@ def _compile(line: str) -> _Pattern | None:
         else:
             regex += re.escape(line[i])
             i += 1
+    # Not linear in general: a pattern with k wildcards can take time polynomial (degree k) in
+    # the length of the name or relative path it is matched against, as in git's own matcher.
+    # Both come from the project itself (its .gitignore, its file names of at most 255 bytes).
     return _Pattern(re.compile(f"^{regex}$"), negated, dir_only, anchored)
 
 
@@ -145,6 +148,7 @@ class Excluder:
     def __init__(self, root: Path, patterns: tuple[str, ...]) -> None:
         self.root = str(_resolved(root)).rstrip(os.sep) + os.sep
         self.root_plain = os.path.abspath(root).rstrip(os.sep) + os.sep
+        # fnmatch.translate emulates atomic groups for each `*` (Python 3.9+): no backtracking
         combined = "|".join(fnmatch.translate(p.rstrip("/")) for p in patterns) or "(?!)"
         self.regex = re.compile(combined)
 

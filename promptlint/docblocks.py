@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# The project's own rule docs (never a user's file); _MARKER is anchored at the line's end.
 _FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _MARKER = re.compile(r"\s*# error: \[(?P<codes>[A-Z0-9, ]+)\]\s*$")
 

@@ -11,6 +11,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from promptlint import sdkversion
 from promptlint.config import Config
 from promptlint.cost import fill_summary
 from promptlint.edits import NodeEdit
@@ -37,8 +38,8 @@ from promptlint.rules.base import RawFinding, Rule
 from promptlint.rules.prl901_unused_noqa import UnusedNoqa, unused_noqa
 from promptlint.sources import Source
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-_MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
+_MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)  # linear: a literal
 
 
 @lru_cache(maxsize=8)
@@ -117,7 +118,8 @@ def lint_source(path: str, source: Source, config: Config,
     ignored = config.ignored_for(Path(path))
     raw: list[RawFinding] = []
     catalog = catalogue()
-    rules = [r(config, catalog) for r in _enabled(config) if r.code not in ignored]
+    target = sdkversion.target_for(Path(path), config.sdk_version)
+    rules = [r(config, catalog, target) for r in _enabled(config) if r.code not in ignored]
     standalone_cache: dict[int, set[tuple[str, str]]] = {}
     for request in requests:
         found: list[RawFinding] = []
@@ -310,7 +312,7 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
             Finding(
                 code=item.rule.code,
                 rule=item.rule.name,
-                severity=item.rule.severity,
+                severity=item.severity or item.rule.severity,
                 message=item.message,
                 path=path,
                 line=start_line,

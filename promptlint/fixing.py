@@ -19,6 +19,7 @@ from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
 from promptlint.runner import display_path, imported_wrapper_names
 from promptlint.sources import SourceError, check_parseable, read_bytes, read_source
+from promptlint.timelimit import FileTimeout, time_limit
 
 
 @contextlib.contextmanager
@@ -112,6 +113,16 @@ class FixRun:
         return StdinOutcome(new if new is not None else data)
 
     def _fix(self, name: str, path: Path, data: bytes) -> bytes | None:
+        """The fixed bytes (None: nothing to write); a file whose analysis exceeds the time
+        budget is left as it is, with a one-line problem."""
+        try:
+            with time_limit(self.config.file_time_limit):
+                return self._fix_within_budget(name, path, data)
+        except FileTimeout as exc:
+            self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
+            return None
+
+    def _fix_within_budget(self, name: str, path: Path, data: bytes) -> bytes | None:
         try:
             source = read_source(path, data)
         except SourceError as exc:

@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+# git's own output; anchored at line starts, digits and literals only: linear
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 

@@ -8,10 +8,11 @@ import re
 import tokenize
 from collections.abc import Iterable
 
+# Comments of the user's source. Linear: after ``noqa:`` the codes alternate letters, digits and
+# separators, three disjoint classes, so each character has one way to match.
 NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
-_LINE_END = re.compile(r"[\r\n]+$")
 
 
 def codes_of(match: re.Match[str]) -> set[str] | None:
@@ -34,8 +35,7 @@ def noqa_edit(line: str, codes: Iterable[str]) -> tuple[int, int, str] | None:
     """How to make ``line`` (with or without its line ending) suppress ``codes``: replace
     columns [start, end) with the returned text. None when the line suppresses them already."""
     wanted = sorted(set(codes))
-    ending = _LINE_END.search(line)
-    body = line[: ending.start()] if ending else line
+    body = line.rstrip("\r\n")
     match = NOQA.search(body)
     if match is not None:
         present = codes_of(match)
@@ -82,6 +82,8 @@ def comment_lines(text: str) -> dict[int, int]:
     return resolved
 
 
+# Linear: anchored at line starts, and only a line whose first non-blank is "#" gets further;
+# the codes part is NOQA's (disjoint classes).
 _FILE_NOQA = re.compile(
     r"^[ \t]*#[ \t]*promptlint:[ \t]*noqa(?::[ \t]*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
     r"[ \t]*$", re.IGNORECASE | re.MULTILINE)

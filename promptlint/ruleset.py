@@ -17,6 +17,7 @@ RULES: tuple[tuple[str, str, bool], ...] = (
     ("PRL202", "model-retired", True),
     ("PRL203", "model-deprecated", True),
     ("PRL301", "sampling-param-removed", True),
+    ("PRL302", "call-not-in-sdk", True),
     ("PRL401", "prefill-unsupported", True),
     ("PRL402", "prefill-trailing-whitespace", True),
     ("PRL403", "prefill-missing", True),

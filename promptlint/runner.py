@@ -15,6 +15,7 @@ from promptlint.findings import FileProblem, FileResult
 from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project
+from promptlint.sdkversion import SdkTarget, target_for
 from promptlint.sources import (
     Source,
     SourceError,
@@ -24,6 +25,7 @@ from promptlint.sources import (
     read_file,
     read_source,
 )
+from promptlint.timelimit import FileTimeout, time_limit
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -34,6 +36,17 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def check_bytes(name: str, path: Path, data: bytes, config: Config,
                 project: Project | None = None,
                 wrapper_names: frozenset[bytes] | None = None) -> FileResult:
+    """One file's result; a file whose analysis exceeds the configured time budget is skipped
+    with a one-line problem (the run goes on)."""
+    try:
+        with time_limit(config.file_time_limit):
+            return _check_bytes(name, path, data, config, project, wrapper_names)
+    except FileTimeout as exc:
+        return FileResult(name, problem=FileProblem(name, str(exc)))
+
+
+def _check_bytes(name: str, path: Path, data: bytes, config: Config, project: Project | None,
+                 wrapper_names: frozenset[bytes] | None) -> FileResult:
     screened = _screen(name, path, data, wrapper_names)
     if isinstance(screened, FileResult):
         return screened
@@ -205,12 +218,16 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         notebook = candidate.path.suffix == ".ipynb"
         (first if may_contain_request(data, notebook) else later).append(index)
 
+    def sdk_of(index: int) -> SdkTarget:
+        # read in this process, before any pool forks, so that workers inherit the reading
+        return target_for(items[index].path, config.sdk_version)
+
     def lint(indices: list[int], names: frozenset[bytes] | None) -> None:
         jobs = []
         todo = []
         for index in indices:
             candidate, data, name = items[index], contents[index], names_of[index]
-            cached = cache.get(name, data) if cache is not None else None
+            cached = cache.get(name, data, sdk_of(index).key()) if cache is not None else None
             if cached is not None:
                 results[index] = cached
                 if on_file is not None:
@@ -240,7 +257,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     def store(index: int, result: FileResult) -> None:
         results[index] = result
         if cache is not None and result.problem is None:
-            cache.put(result.path, contents[index], result)
+            cache.put(result.path, contents[index], result, sdk_of(index).key())
 
     lint(first, None)
     # files whose request-like text is only in strings or comments may still call a wrapper
@@ -287,6 +304,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                                       for n in imported_wrapper_names(
                                           contents[i], items[i].path, project, known)})
     lint(second, all_names)
+    _sdk_warnings_once(results, sorted({*first, *second}), sdk_of)
     if cache is not None and keys:
         updated = dict(quiet)
         for index in later:
@@ -304,6 +322,23 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     return [r for r in results if r is not None]
 
 
+def _sdk_warnings_once(results: list[FileResult | None], linted: list[int],
+                       target_of: Callable[[int], SdkTarget]) -> None:
+    """Each problem met reading a project's SDK version, once per run: on the first linted
+    file of that project (results are not cached with it)."""
+    shown: set[str] = set()
+    for index in linted:
+        result = results[index]
+        if result is None or result.problem is not None:
+            continue
+        for warning in target_of(index).warnings:
+            if warning not in shown:
+                shown.add(warning)
+                result.warnings.append(f"anthropic version: {warning}")
+
+
+# Source bytes. Linear: anchored at line starts; module names (``[\w.]``) and the blanks after
+# them are disjoint classes.
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
 

@@ -21,9 +21,11 @@ MAX_SOURCE_BYTES = 64 * 1024 * 1024
 # files that would be parsed are refused above these sizes, with one line saying so.
 MAX_PARSE_BYTES = 10 * 1024 * 1024
 MAX_PARSE_LINES = 150_000
+# Notebook lines. Linear: leading whitespace, then one disjoint class or literal at a time.
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
 MAGIC_PLACEHOLDER = "#promptlint-magic:"
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)  # PEP 263
+# PEP 263; searched in the first two lines only: two anchored attempts, each one pass
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
 class SourceError(Exception):
@@ -145,6 +147,10 @@ _QUOTED = (
     r"""|'[^'\\\r\n]*(?:\\[\s\S][^'\\\r\n]*)*'?"""
     r'''|"[^"\\\r\n]*(?:\\[\s\S][^"\\\r\n]*)*"?)'''
 )
+# Linear: each string alternative is Friedl's unrolled loop (ordinary characters and escapes
+# are disjoint classes, so there is one way to read a string), and each always matches once
+# started (an unterminated string ends at the end of its line or of the text), so the split
+# reads every character once. Comments run to the line's end.
 _NOT_CODE = re.compile(
     r"(?<!\w)(?:[fF][rR]?|[rR][fF])(?P<f>" + _QUOTED + ")|" + _QUOTED
     + r"|#[^\r\n]*|\\(?:\r\n?|\n)"
@@ -191,6 +197,8 @@ def _fields(body: str) -> str:
     return " " + " ".join(out) + " "
 
 
+# Linear: every alternative is a literal, one character class, or a class repeated after a
+# separator; findall moves past each token.
 _NEST_TOKEN = re.compile(
     r"[,;\r\n][\s,;]*|\(\s*\)|[()\[\]{}]|\b(?:lambda|and|or|not|if|else|await)\b"
     r"|\*\*|//|<<|>>|[-+*/%@&|^~.]"
@@ -252,6 +260,7 @@ def _elif_problem(text: str) -> str | None:
     if text.count("elif") <= MAX_ELIF_CHAIN:
         return None
     run, indent = 0, -1
+    # linear: indentation, then one word or character at each line start
     for match in re.finditer(r"^([ \t]*)(elif\b|else\b|[^\s#])", text, re.M):
         width = len(match.group(1))
         if match.group(2) == "elif":

@@ -31,6 +31,8 @@ SPACES_PER_TOKEN = 4.0  # runs of 2+ spaces (indentation)
 REQUEST_OVERHEAD = 5  # tokens the API adds around a request
 MESSAGE_OVERHEAD = 3  # tokens per message (role markers)
 
+# Prompt text: each pattern is one character class (or a literal) repeated, so every match
+# reads each character once and a failed start costs one character: linear time.
 _WORD = re.compile(r"[A-Za-z]+")
 _LONG_WORD = re.compile(f"[A-Za-z]{{{int(WORD_CHARS_PER_TOKEN) + 1},}}")
 _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z]+")

@@ -184,3 +184,23 @@ def test_a_file_with_request_text_only_in_docstrings_still_calls_wrappers(
     results = check_candidates(candidates, Config(root=tmp_path, select=("PRL202",)))
     flagged = sorted(Path(r.path).name for r in results if r.findings)
     assert flagged == sorted(f"use{index}.py" for index in range(count))
+
+
+def test_words_in_docstrings_do_not_keep_a_definition() -> None:
+    """`import`, `global` and `nonlocal` keep a definition as statements, not as words: the
+    libcst sources name `Import` nodes in every other docstring."""
+    text = (
+        "import anthropic\n"
+        "client = anthropic.Anthropic()\n"
+        "class Import:\n    '''An import statement; see global and nonlocal too.'''\n"
+        "class Loader:\n    def load(self):\n        import json\n        return json\n"
+        "def counter():\n    global COUNT\n    COUNT = 1\n"
+        "def ask(q):\n    return client.messages.create(model='m', max_tokens=1, "
+        "messages=[])\n"
+    )
+    cut = outline.read(text)
+    assert cut is not None
+    found = outline.slice_source(text, cut)
+    assert found is not None
+    kept = {getattr(s, "name", None) for s in found.body} - {None}
+    assert kept == {"Loader", "counter", "ask"}

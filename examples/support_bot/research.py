@@ -48,3 +48,14 @@ async def faq_answer(question: str, faq_blocks: list[dict]) -> str:
         messages=[{"role": "user", "content": question}],
     )
     return response.content[0].text
+
+
+async def json_answer(question: str) -> str:
+    # written from habit with another API's client: the SDK raises TypeError
+    response = await client.messages.create(
+        model="claude-sonnet-5-5",
+        max_tokens=1024,
+        response_format={"type": "json_object"},
+        messages=[{"role": "user", "content": question}],
+    )
+    return response.content[0].text

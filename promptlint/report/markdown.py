@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 from promptlint.findings import FileResult, Finding, RequestSummary
 from promptlint.report.sarif import help_uri
@@ -18,8 +19,8 @@ from promptlint.report.text import fix_marker, location
 
 MAX_LISTED = 500
 DASH = "—"
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-_SPECIAL = re.compile(r"([\\*_\[\]|~])")
+_BACKTICKS = re.compile(r"`+")  # linear: one character class, each run read once
+_SPECIAL = re.compile(r"([\\*_\[\]|~])")  # linear: one character class
 
 
 def _escape_plain(text: str) -> str:
@@ -27,14 +28,37 @@ def _escape_plain(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+def code_spans(value: str) -> Iterator[tuple[int, int, int]]:
+    """The code spans of ``value`` as (start, end, length of the backtick runs), left to right:
+    a run of backticks opens one and the next run of the same length closes it (CommonMark's
+    rule), with some text between. Linear time (a regular expression such as ``(`+)(.+?)\\1``
+    is quadratic on unmatched backticks): each run's next run of equal length is found in one
+    pass from the right."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(value)]
+    closer: list[int | None] = [None] * len(runs)
+    following: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        closer[index] = following.get(length)
+        following[length] = index
+    index = 0
+    while index < len(runs):
+        match = closer[index]
+        if match is not None and runs[match][0] > runs[index][1]:
+            yield runs[index][0], runs[match][1], runs[index][1] - runs[index][0]
+            index = match + 1
+        else:
+            index += 1
+
+
 def text(value: str) -> str:
     """Markdown for a message: code spans (`...`) kept, everything else escaped, one line."""
     value = " ".join(value.split())
     out, last = [], 0
-    for match in _CODE_SPAN.finditer(value):
-        out.append(_escape_plain(value[last:match.start()]))
-        out.append(match.group(0))
-        last = match.end()
+    for start, end, _ in code_spans(value):
+        out.append(_escape_plain(value[last:start]))
+        out.append(value[start:end])
+        last = end
     out.append(_escape_plain(value[last:]))
     return "".join(out)
 
@@ -44,7 +68,7 @@ def code(value: str, in_table: bool = False) -> str:
     value = " ".join(value.split())
     if in_table:
         value = value.replace("|", "\\|")
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", value)), default=0) + 1)
+    fence = "`" * (max((len(m) for m in _BACKTICKS.findall(value)), default=0) + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
     return f"{fence}{pad}{value}{pad}{fence}"
 

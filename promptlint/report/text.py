@@ -87,6 +87,8 @@ def colorize(output: str) -> str:
     """ANSI colours for text output: path bold, code red, notes dimmed, as Ruff's."""
     import re
 
+    # linear enough: the lazy path stops at the first ":N:N: CODE" (each digit run is tried
+    # as at most two numbers); it runs over promptlint's own output lines
     finding = re.compile(r"^(?P<where>.+?:\d+:\d+): (?P<code>[A-Z]+\d+)(?P<rest> .*)$")
     out = []
     for line in output.splitlines():

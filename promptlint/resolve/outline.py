@@ -9,10 +9,10 @@ the C parser (``ast``) takes. Two decisions are made on the C parser's tree inst
 * ``slice_source``: of a file that does, the top-level functions and classes that cannot take
   part in any request are replaced by empty lines, so libcst parses only the rest. Lines and
   columns of everything kept are unchanged. A definition is kept when it holds a request chain,
-  mentions ``anthropic``, ``global``, ``nonlocal`` or ``import``, mentions one of the given
-  wrapper names, the name of anything kept, or a name imported from a module of the project
-  (it may be a wrapper); and when anything kept mentions its name. Every other statement is
-  always kept. Anything the C parser cannot read is left whole.
+  mentions ``anthropic``, holds a ``global``, ``nonlocal`` or ``import`` statement, mentions one
+  of the given wrapper names, the name of anything kept, or a name imported from a module of
+  the project (it may be a wrapper); and when anything kept mentions its name. Every other
+  statement is always kept. Anything the C parser cannot read is left whole.
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from promptlint import prefilter
 _METHODS = frozenset(prefilter.METHODS)
 _MIDDLE = frozenset(prefilter.MIDDLE)
 _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_ALWAYS = re.compile(r"anthropic|\bglobal\b|\bnonlocal\b|\bimport\b", re.IGNORECASE)
+# Source text. Linear: _ANTHROPIC is a literal; _WORD one class then another; _LINE reads a
+# line to its break (the second alternative only at the last, unterminated line).
+_ANTHROPIC = re.compile(r"anthropic", re.IGNORECASE)
+# statements that bind names outside their own scope or bring in other modules: a definition
+# holding one is always kept (found in the tree: the words alone are common in docstrings)
+_BINDING = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
 _WORD = re.compile(r"[^\W\d]\w*")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -117,7 +122,8 @@ def slice_source(text: str, outline: Outline, words: Iterable[str] = (),
         if not isinstance(statement, _DEFINITION):
             queue.append(index)
             continue
-        if (_ALWAYS.search(segment) or used & extra
+        if (_ANTHROPIC.search(segment) or used & extra
+                or any(isinstance(node, _BINDING) for node in ast.walk(statement))
                 or has_request_call(statement, outline.lines)):
             queue.append(index)
             continue

@@ -19,7 +19,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from promptlint.resolve.walk import walk
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 _BLANK = cst.Module(body=[])  # generates the code of single nodes
 
 
@@ -112,6 +112,7 @@ class Locator:
 
     def _unique(self, code: str, word: bool, begin: int, end: int) -> int | None:
         if word:
+            # a literal between one-character look-arounds: linear in the searched span
             pattern = re.compile(rf"(?<!\w){re.escape(code)}(?!\w)")
             matches = pattern.finditer(self.text, begin, end)
             first = next(matches, None)

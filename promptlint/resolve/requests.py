@@ -43,6 +43,10 @@ class Request:
     site_nodes: frozenset[int] = frozenset()  # ids of the nodes of that call's arguments
     foreign: Path | None = None  # the wrapper's module, when it is not the linted file
     standalone: Request | None = None  # the wrapper's own request (for de-duplication)
+    receiver: ReceiverKind = "unknown"  # "anthropic": the receiver is proven an SDK client
+    # the client.beta.<namespace> the call goes through, when not the beta messages resource
+    # itself (client.beta.prompt_caching.messages.create): the attribute node of it
+    namespace: cst.Name | None = None
     module: cst.Module | None = field(default=None, repr=False)
     _prompt: Prompt | None = field(default=None, repr=False)
     resolver: Resolver | None = field(default=None, repr=False)
@@ -213,6 +217,13 @@ class RequestFinder:
             if shape is None:
                 continue
             receiver, path, method = shape
+            namespace = None
+            if isinstance(receiver, cst.Attribute) and receiver.attr.value == "beta" and (
+                    len(path) > 1 and path[0] != "beta"):
+                # client.beta.<namespace>.messages.create: an older SDK's beta resource
+                receiver = receiver.value
+                path = ["beta", *path[1:]]
+                namespace = _namespace_node(call.func)
             kind, client_call = self.receiver_kind(receiver, scope)
             if kind == "other":
                 continue
@@ -225,6 +236,8 @@ class RequestFinder:
                     requests.append(request)
                 continue
             request = self._request(call, scope, method, beta)
+            request.receiver = kind
+            request.namespace = namespace
             request.module = self.module
             request.resolver = self.resolver
             request.loops = self.scopes.call_loops.get(call, ())
@@ -441,6 +454,16 @@ def _annotation_names(annotation: cst.BaseExpression) -> list[cst.BaseExpression
     return []
 
 
+def _namespace_node(func: cst.BaseExpression) -> cst.Name | None:
+    """The ``<namespace>`` name of ``client.beta.<namespace>.messages[...].method``."""
+    node = func
+    while isinstance(node, cst.Attribute):
+        if node.attr.value == "messages" and isinstance(node.value, cst.Attribute):
+            return node.value.attr
+        node = node.value
+    return None
+
+
 def _call_shape(func: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str], str] | None:
     """Split ``recv[.beta].messages[.batches][.with_raw_response].method``.
 
@@ -478,6 +501,11 @@ def _call_shape(func: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str]
     if isinstance(node, cst.Attribute) and node.attr.value == "beta":
         prefix = ["beta"]
         node = node.value
+    elif (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute)
+          and node.value.attr.value == "beta" and node.attr.value in sdk.beta_namespaces()):
+        # client.beta.prompt_caching.messages: the receiver is client.beta, the namespace
+        # part of the path
+        return node.value, [node.attr.value, "messages", *tail], method
     elif isinstance(node, cst.Attribute) and node.attr.value in ("threads", "chat"):
         return None
     return node, [*prefix, "messages", *tail], method

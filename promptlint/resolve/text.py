@@ -87,6 +87,7 @@ class Text:
             del index
         transformed = func("".join(parts))
         out: list[Segment] = []
+        # one character class of private-use marks: linear
         for piece in re.split(f"([{chr(_MARK_BASE)}-{chr(_MARK_BASE + max(len(marks), 1))}])",
                               transformed):
             if len(piece) == 1 and _MARK_BASE <= ord(piece) < _MARK_BASE + len(marks):

@@ -683,7 +683,12 @@ def _str_format(template: Text, expr: cst.Call, resolver: Resolver, scope: Scope
     return _concat(*out)
 
 
-_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+# A printf conversion in prompt text. Linear: the flags (which include ``0``) and the width
+# (digits) would overlap, so every part is possessive (flags are read first, as Python does:
+# ``%010d`` is flag 0, width 10) and a mapping key is at most 200 characters, so each ``%`` is
+# tried once over a bounded stretch.
+_PERCENT = re.compile(r"%(?:\((?P<key>[^)]{0,200}+)\))?+[-#0 +]*+(?:\*|\d++)?+"
+                      r"(?:\.(?:\*|\d++))?+[a-zA-Z%]")
 
 
 def _percent_format(fmt: str, node: cst.BaseExpression, value: Value) -> Any:

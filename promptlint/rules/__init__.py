@@ -12,6 +12,7 @@ from promptlint.rules.prl201_model_unknown import ModelUnknown
 from promptlint.rules.prl202_model_retired import ModelRetired
 from promptlint.rules.prl203_model_deprecated import ModelDeprecated
 from promptlint.rules.prl301_sampling_param_removed import SamplingParamRemoved
+from promptlint.rules.prl302_call_not_in_sdk import CallNotInSdk
 from promptlint.rules.prl401_prefill_unsupported import PrefillUnsupported
 from promptlint.rules.prl402_prefill_trailing_whitespace import PrefillTrailingWhitespace
 from promptlint.rules.prl403_prefill_missing import PrefillMissing
@@ -32,6 +33,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ModelRetired,
     ModelDeprecated,
     SamplingParamRemoved,
+    CallNotInSdk,
     PrefillUnsupported,
     PrefillTrailingWhitespace,
     PrefillMissing,

@@ -10,6 +10,7 @@ import libcst as cst
 from promptlint.edits import FixProposal, string_like
 from promptlint.findings import Safety
 from promptlint.models import Catalogue, ModelInfo, Resolved
+from promptlint.sdkversion import SdkTarget, default_target
 
 if TYPE_CHECKING:
     from promptlint.config import Config
@@ -25,6 +26,7 @@ class RawFinding:
     related: list[tuple[Any, ...]] = field(default_factory=list)
     fix: FixProposal | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None  # this finding's, when it differs from the rule's
 
 
 class Rule:
@@ -36,9 +38,11 @@ class Rule:
     fix_availability: ClassVar[str] = "none"  # none | display-only | sometimes | always
     default_enabled: ClassVar[bool] = True
 
-    def __init__(self, config: Config, catalogue: Catalogue) -> None:
+    def __init__(self, config: Config, catalogue: Catalogue,
+                 sdk_target: SdkTarget | None = None) -> None:
         self.config = config
         self.catalogue = catalogue
+        self.sdk_target = sdk_target if sdk_target is not None else default_target()
         self.findings: list[RawFinding] = []
 
     def check_request(self, req: Request) -> None:  # pragma: no cover - interface
@@ -51,10 +55,12 @@ class Rule:
         related: list[tuple[Any, ...]] | None = None,
         fix: FixProposal | None = None,
         data: dict[str, Any] | None = None,
+        severity: str | None = None,
         **fmt: Any,
     ) -> None:
         self.findings.append(
-            RawFinding(self, node, self.message.format(**fmt), related or [], fix, data or {})
+            RawFinding(self, node, self.message.format(**fmt), related or [], fix, data or {},
+                       severity if severity != self.severity else None)
         )
 
     def model_of(self, req: Request) -> Resolved | None:

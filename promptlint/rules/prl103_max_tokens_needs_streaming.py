@@ -12,7 +12,7 @@ class MaxTokensNeedsStreaming(Rule):
     name = "max-tokens-needs-streaming"
     message = (
         "max_tokens={value} on a non-streaming request: the SDK raises \"Streaming is required "
-        "for operations that may take longer than 10 minutes\" above {limit} tokens"
+        "for operations that may take longer than 10 minutes\" above {limit} tokens{note}"
     )
     fix_title = "Use messages.stream(...) or pass an explicit timeout="
     fix_availability = "display-only"
@@ -29,10 +29,24 @@ class MaxTokensNeedsStreaming(Rule):
         limit = sdk.max_nonstreaming_tokens(req.model_id())
         if value <= limit:
             return
+        target = self.sdk_target
+        guarded = sdk.feature_in("nonstreaming_guard", target.newest)
+        since = sdk.feature_since("nonstreaming_guard")
+        if guarded is None or since is None:
+            return  # the project's release is not known to check: nothing is provable
+        note, severity = "", "error"
+        if not guarded:  # an older release: the check comes with an upgrade
+            note = (f" (from anthropic {sdk.short_version(since)} on; {target.describe()}, "
+                    "which does not check yet)")
+            severity = "warning"
+        elif target.assumed:
+            note = f" ({target.describe()})"
         self.report(
             req.report_node("max_tokens"),
             related=req.related("max_tokens", "max_tokens value defined here"),
             fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title),
             value=value,
             limit=limit,
+            note=note,
+            severity=severity,
         )
