@@ -267,8 +267,8 @@ def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
             if used is not None:
                 used.add((line, item.rule.code))
             continue
-        if moved is None:
-            moved = comment_lines(source.text)
+        if moved is None:  # (no noqa anywhere: nothing to look for after a string)
+            moved = comment_lines(source.text) if _MAY_NOQA.search(source.text) else {}
         if line in moved and _suppressed(lines, moved[line], item.rule.code):
             if used is not None:
                 used.add((moved[line], item.rule.code))

@@ -55,13 +55,14 @@ def comment_lines(text: str) -> dict[int, int]:
     line where a comment about them goes (where the string or the continuation ends), as Ruff
     puts a noqa for a multi-line string after the string."""
     moved: dict[int, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.rstrip().endswith("\\"):
-            moved[number] = number + 1
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):
         tokens = []
+    commented = {t.start[0] for t in tokens if t.type == tokenize.COMMENT}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.rstrip().endswith("\\") and number not in commented:
+            moved[number] = number + 1
     fstring_start = getattr(tokenize, "FSTRING_START", -1)
     fstring_end = getattr(tokenize, "FSTRING_END", -1)
     open_at: list[int] = []
@@ -73,12 +74,9 @@ def comment_lines(text: str) -> dict[int, int]:
             moved.update((n, token.end[0]) for n in range(first, token.end[0]))
         elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
             moved.update((n, token.end[0]) for n in range(token.start[0], token.end[0]))
-    resolved = {}
-    for line in moved:
-        target, steps = line, 0
-        while target in moved and steps < 10_000:
-            target, steps = moved[target], steps + 1
-        resolved[line] = target
+    resolved: dict[int, int] = {}
+    for line in sorted(moved, reverse=True):  # targets lie below: each resolved once
+        resolved[line] = resolved.get(moved[line], moved[line])
     return resolved
 
 
