@@ -501,7 +501,8 @@ def hover_text(row: RequestSummary) -> str:
         lines.append("- prompt: not known statically")
     else:
         holes = f" + {', '.join(row.dynamic_holes[:3])}" if row.dynamic_holes else ""
-        lines.append(f"- prompt: {approx}{row.static_tokens:,} tokens known{holes}")
+        unit = "token" if row.static_tokens == 1 else "tokens"
+        lines.append(f"- prompt: {approx}{row.static_tokens:,} {unit} known{holes}")
     if row.cached_tokens:
         lines.append(f"- cache: {approx}{row.cached_tokens:,} tokens behind `cache_control`")
     elif row.cached_tokens == 0 or row.static_tokens is not None:
