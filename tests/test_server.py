@@ -373,3 +373,20 @@ def test_a_path_with_spaces_and_unicode(client: Client, tmp_path: Path) -> None:
     assert "%20" in uri
     (retired,) = client.diagnostics(uri, 1)
     assert retired["code"] == "PRL202" and retired["range"]["start"]["line"] == 5
+
+
+def test_save_checks_at_once_and_excluded_files_stay_quiet(client: Client,
+                                                           tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.promptlint]\nextend-exclude = ["generated"]\n')
+    (tmp_path / "generated").mkdir()
+    quiet = client.open(tmp_path / "generated" / "client.py", RETIRED)
+    assert client.diagnostics(quiet, 1) == []
+    uri = client.open(tmp_path / "saved.py", RETIRED)
+    assert [d["code"] for d in client.diagnostics(uri, 1)] == ["PRL202"]
+    # a save checks again (the configuration may have changed meanwhile)
+    (tmp_path / "pyproject.toml").write_text('[tool.promptlint]\nignore = ["PRL202"]\n')
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert client.diagnostics(uri, 1) == []
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    assert client.diagnostics(uri) == []  # closing clears them
