@@ -34,6 +34,24 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep a lifecycle option for build_config (so commands need no extra parameters)."""
+    if value is not None:
+        ctx.meta[f"promptlint.{param.name}"] = value
+    return value
+
+
+TODAY_OPTION = click.option(
+    "--today", metavar="YYYY-MM-DD", expose_value=False, callback=_remember,
+    help="Judge model lifecycle on this day instead of today's UTC date "
+         "(also: PROMPTLINT_TODAY).")
+FAIL_WITHIN_OPTION = click.option(
+    "--fail-within", metavar="DAYS", type=click.IntRange(min=0), expose_value=False,
+    callback=_remember,
+    help="Deprecated models retiring within DAYS are errors; later retirements are warnings "
+         "that do not fail the run.")
+
+
 def common_options(func: F) -> F:
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
@@ -52,6 +70,8 @@ def common_options(func: F) -> F:
                      help="Skip files ignored by .gitignore (default: on)."),
         click.option("--stdin-filename", type=click.Path(path_type=Path),
                      help="The name to report for source read from stdin ('-')."),
+        TODAY_OPTION,
+        FAIL_WITHIN_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
@@ -77,10 +97,25 @@ def build_config(
             extend_exclude=(config.extend_exclude + more_excludes) if more_excludes else None,
             force_exclude=force_exclude,
             respect_gitignore=respect_gitignore,
+            **lifecycle_overrides(),
         )
     except ConfigError as exc:
         _fail(str(exc))
         raise AssertionError from exc  # unreachable
+
+
+def lifecycle_overrides() -> dict[str, Any]:
+    """The day of this run (--today, else $PROMPTLINT_TODAY, else the UTC date: fixed once so
+    every worker judges the same day) and --fail-within; ConfigError on a bad date."""
+    from promptlint.lifecycle import DateError, parse_day, today
+
+    meta = click.get_current_context().meta
+    try:
+        given = meta.get("promptlint.today")
+        day = parse_day(given, "--today") if given is not None else today()
+    except DateError as exc:
+        raise ConfigError(str(exc)) from None
+    return {"today": day, "fail_within": meta.get("promptlint.fail_within")}
 
 
 def result_cache(config: Config, cache_dir: Path | None, no_cache: bool) -> Any:
@@ -214,7 +249,7 @@ def check(
 
         output = colorize(output)
     write_output(output, output_file, colored)
-    findings = sum(len(r.findings) for r in results)
+    findings = failing(results)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if findings or problems else EXIT_CLEAN)
@@ -305,7 +340,7 @@ def run_fix(
         click.echo(output, nl=False, err=True)
     else:
         write_output(output, output_file)
-    remaining = sum(len(r.findings) for r in results)
+    remaining = failing(results)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
     if diff:
@@ -313,6 +348,12 @@ def run_fix(
     if remaining or problems or (exit_non_zero_on_fix and run.applied):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def failing(results: list[Any]) -> int:
+    """Findings that fail the run: all but the advisory ones (deprecations retiring after the
+    --fail-within window)."""
+    return sum(1 for r in results for f in r.findings if not f.data.get("advisory"))
 
 
 def use_color(choice: str, output_file: Path | None) -> bool:
@@ -458,15 +499,20 @@ def exact_counts(summaries: list[Any], counter: Any) -> None:
               help="Update limits, lifecycle and capabilities from the Models API "
                    "(client.models.list(); needs ANTHROPIC_API_KEY).")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@TODAY_OPTION
 def models(refresh: bool, output_format: str) -> None:
     """List the model catalogue (limits, prices, cache minimum, prefill, lifecycle)."""
     from promptlint import modelcmd
 
     try:
+        day = lifecycle_overrides()["today"]
+    except ConfigError as exc:
+        _fail(str(exc))
+    try:
         if refresh:
             click.echo(modelcmd.refresh(), nl=False)
             return
-        click.echo(modelcmd.listing(output_format), nl=False)
+        click.echo(modelcmd.listing(output_format, day), nl=False)
     except modelcmd.RefreshError as exc:
         _fail(str(exc))
 

@@ -49,6 +49,11 @@ class Config:
     # per wrapper: (wrapper parameter, request parameter) pairs the analysis cannot prove
     wrapper_params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     traffic: tuple[tuple[str, float], ...] = ()
+    # the day lifecycle is judged on (YYYY-MM-DD); None: $PROMPTLINT_TODAY, else the UTC date
+    today: str | None = None
+    # PRL203 findings whose retirement is at most this many days away are errors; the others
+    # stay warnings that do not fail the run (None: every finding fails the run, as before)
+    fail_within: int | None = None
     # the project's anthropic version or specifier ("0.75", ">=2,<3"); None: read the
     # project's requirements and lock files (see promptlint.sdkversion)
     sdk_version: str | None = None
@@ -92,9 +97,24 @@ class Config:
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
-            self.sdk_version,
+            self.day(), self.fail_within, self.sdk_version,
         )
         return repr(fields)
+
+    def __post_init__(self) -> None:
+        if self.today is not None:
+            from promptlint.lifecycle import DateError, parse_day
+
+            try:
+                parse_day(self.today, "today")
+            except DateError as exc:
+                raise ConfigError(str(exc)) from None
+
+    def day(self) -> str:
+        """The day lifecycle is judged on (see :func:`promptlint.lifecycle.today`)."""
+        from promptlint.lifecycle import today
+
+        return today(self.today)
 
 
 def expand_selectors(selectors: Iterable[str], key: str) -> list[str]:
@@ -132,6 +152,12 @@ def _positive_number(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"{key} must be a positive number, got {value!r}")
     return float(value)
+
+
+def _days(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{key} must be a number of days (0 or more), got {value!r}")
+    return value
 
 
 def _seconds(key: str, value: Any) -> float:
@@ -208,6 +234,7 @@ _KEYS = {
     "max-tokens-oversized-factor": ("max_tokens_oversized_factor", _positive_number),
     "wrappers": ("wrappers", _wrappers),
     "traffic": ("traffic", _traffic),
+    "fail-within": ("fail_within", _days),
     "sdk-version": ("sdk_version", _nonempty_str),
     "file-time-limit": ("file_time_limit", _seconds),
 }

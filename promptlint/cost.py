@@ -14,11 +14,14 @@ def tokens(text: str, model: ModelInfo) -> int:
     return estimate(text, model.tokenizer)
 
 
-def input_cost_per_1k(tokens_: int, model: ModelInfo, cached: bool = False) -> float | None:
-    """USD for sending ``tokens_`` input tokens in 1,000 requests (cache reads when cached)."""
-    if model.price is None:
+def input_cost_per_1k(tokens_: int, model: ModelInfo, cached: bool = False,
+                      prompt_tokens: int | None = None) -> float | None:
+    """USD for sending ``tokens_`` input tokens in 1,000 requests (cache reads when cached),
+    at the price band of a prompt of ``prompt_tokens`` (at least ``tokens_``)."""
+    price = model.price_for(max(prompt_tokens or 0, tokens_))
+    if price is None:
         return None
-    rate = model.price.cache_read if cached else model.price.input
+    rate = price.cache_read if cached else price.input
     if rate is None:
         return None
     return tokens_ * rate / 1_000_000 * PER_THOUSAND
@@ -26,9 +29,10 @@ def input_cost_per_1k(tokens_: int, model: ModelInfo, cached: bool = False) -> f
 
 def caching_saving_per_1k(tokens_: int, model: ModelInfo) -> float | None:
     """What 1,000 requests save when ``tokens_`` are read from the cache instead of sent."""
-    if model.price is None or model.price.input is None or model.price.cache_read is None:
+    price = model.price_for(tokens_)
+    if price is None or price.input is None or price.cache_read is None:
         return None
-    return tokens_ * (model.price.input - model.price.cache_read) / 1_000_000 * PER_THOUSAND
+    return tokens_ * (price.input - price.cache_read) / 1_000_000 * PER_THOUSAND
 
 
 def minimum_note(model: ModelInfo) -> str:
@@ -73,12 +77,14 @@ def price_summary(summary: RequestSummary, model: ModelInfo) -> None:
     minimum = model.min_cacheable_tokens
     if cached and minimum is not None and cached < minimum:
         cached = 0  # below the minimum nothing is cached
-    now_cached = input_cost_per_1k(cached, model, cached=True)
-    now_plain = input_cost_per_1k(static - cached, model)
+    # the static text is a lower bound of the prompt: it picks the price band
+    now_cached = input_cost_per_1k(cached, model, cached=True, prompt_tokens=static)
+    now_plain = input_cost_per_1k(static - cached, model, prompt_tokens=static)
     if now_cached is None or now_plain is None:
         return
     summary.cost_per_1k = now_cached + now_plain
     if minimum is not None and static >= minimum:
-        summary.cost_per_1k_fixed = input_cost_per_1k(static, model, cached=True)
+        summary.cost_per_1k_fixed = input_cost_per_1k(static, model, cached=True,
+                                                      prompt_tokens=static)
     else:
         summary.cost_per_1k_fixed = summary.cost_per_1k

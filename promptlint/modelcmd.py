@@ -20,6 +20,8 @@ import os
 from datetime import date, datetime, timezone
 from typing import Any
 
+from promptlint.lifecycle import days_between, in_days, status_on
+from promptlint.lifecycle import today as lifecycle_today
 from promptlint.models import (
     Catalogue,
     ModelInfo,
@@ -59,11 +61,19 @@ def _mark(info: ModelInfo, fact: str, text: str) -> str:
     return f"{text}*" if info.is_uncertain(fact) and text != "?" else text
 
 
-def _status(info: ModelInfo) -> str:
-    text = _mark(info, "status", info.status)
+def _status(info: ModelInfo, today: str) -> str:
+    """The status on ``today``: a deprecated model past its retirement date is retired."""
+    state, tentative = status_on(info, today)
+    text = _mark(info, "status", state)
     if info.retirement_date:
         day = _mark(info, "retirement_date", info.retirement_date)
-        text = f"{text} {day}" if info.retired else f"{text} (retires {day})"
+        left = days_between(today, info.retirement_date)
+        if state == "retired":
+            text = f"{text} {day}"
+        elif left <= 0 and tentative:
+            text = f"{text} (end of life {day} passed, unconfirmed)"
+        else:
+            text = f"{text} (retires {day}, {in_days(left)})"
     return text
 
 
@@ -71,11 +81,11 @@ def _prefill(info: ModelInfo) -> str:
     return _mark(info, "prefill", {True: "yes", False: "no", None: "?"}[info.prefill])
 
 
-def _row(info: ModelInfo) -> list[str]:
+def _row(info: ModelInfo, today: str) -> list[str]:
     price = info.price
     return [
         info.id,
-        _status(info),
+        _status(info, today),
         _mark(info, "context_window", _num(info.context_window)),
         _mark(info, "max_output_tokens", _num(info.max_output_tokens)),
         _mark(info, "price_per_mtok", _price(price.input if price else None)),
@@ -91,9 +101,11 @@ HEADER = ["MODEL", "STATUS", "CONTEXT", "MAX OUTPUT", "IN $/MTok", "OUT $/MTok",
 _RIGHT = {2, 3, 4, 5, 6}  # numeric columns
 
 
-def _footer(cat: Catalogue) -> list[str]:
-    lines = [f"catalogue {cat.version} (bundled facts checked {cat.as_of}), "
-             f"{len(cat.models)} models"]
+def _footer(cat: Catalogue, today: str) -> list[str]:
+    age = days_between(cat.as_of, today) if _is_day(cat.as_of) else None
+    old = f", {age} day{'s' if age != 1 else ''} old" if age is not None else ""
+    lines = [f"catalogue {cat.version} (bundled facts checked {cat.as_of}{old}), "
+             f"{len(cat.models)} models; status as of {today}"]
     path = user_catalogue_path()
     if cat.refreshed_at:
         lines.append(f"refreshed from the {SOURCE} on {cat.refreshed_at}: {path}")
@@ -106,16 +118,52 @@ def _footer(cat: Catalogue) -> list[str]:
                      f"lifecycle and capabilities from the {SOURCE})")
     lines.append("* uncertain (third-party or conflicting sources; rules relying on it say so "
                  "or stay silent); ? unknown")
+    lines += sdk_differences(cat, today)
     return lines
 
 
-def _as_json(info: ModelInfo) -> dict[str, Any]:
+def _is_day(text: str) -> bool:
+    try:
+        days_between(text, text)
+    except ValueError:
+        return False
+    return True
+
+
+def sdk_differences(cat: Catalogue, today: str) -> list[str]:
+    """What the installed ``anthropic`` package (read as text) knows that the catalogue lacks
+    or contradicts: model IDs, and deprecation dates. Checks use the former for IDs the
+    catalogue does not know."""
+    from promptlint.installed_sdk import installed
+
+    sdk = installed()
+    if sdk is None:
+        return []
+    lines: list[str] = []
+    missing = sorted(i for i in sdk.model_ids | set(sdk.deprecations) if cat.get(i) is None)
+    if missing:
+        lines.append(f"{sdk.describe()} lists models this catalogue lacks (checks use the "
+                     f"SDK's facts for them): {', '.join(missing)}")
+    for model_id, retires in sorted(sdk.deprecations.items()):
+        info = cat.get(model_id)
+        if info is None:
+            continue
+        state, _ = status_on(info, today)
+        if state not in ("deprecated", "retired") or info.retirement_date != retires:
+            have = info.retirement_date or "no date"
+            lines.append(f"{sdk.describe()} ({sdk.deprecation_file}) says {model_id} reaches "
+                         f"end of life on {retires}; the catalogue says {state}, {have}")
+    return lines
+
+
+def _as_json(info: ModelInfo, today: str) -> dict[str, Any]:
     price = info.price
     return {
         "id": info.id,
         "name": info.name,
         "aliases": list(info.aliases),
         "status": info.status,
+        "status_today": status_on(info, today)[0],
         "retirement_date": info.retirement_date,
         "successor": info.successor,
         "context_window": info.context_window,
@@ -131,12 +179,14 @@ def _as_json(info: ModelInfo) -> dict[str, Any]:
     }
 
 
-def listing(output_format: str = "text") -> str:
-    """The effective catalogue as a table (text) or a JSON list; ends with a newline."""
+def listing(output_format: str = "text", today: str | None = None) -> str:
+    """The effective catalogue as a table (text) or a JSON list, with each model's status on
+    ``today`` (default: :func:`promptlint.lifecycle.today`); ends with a newline."""
     cat = catalogue()
+    day = today or lifecycle_today()
     if output_format == "json":
-        return json.dumps([_as_json(m) for m in cat.models], indent=2) + "\n"
-    rows = _aligned([HEADER] + [_row(m) for m in cat.models])
+        return json.dumps([_as_json(m, day) for m in cat.models], indent=2) + "\n"
+    rows = _aligned([HEADER] + [_row(m, day) for m in cat.models])
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER) - 1)]
     lines = []
     for row in rows:
@@ -145,7 +195,7 @@ def listing(output_format: str = "text") -> str:
             for i, cell in enumerate(row[:-1])
         ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
-    return "\n".join(lines + [""] + _footer(cat)) + "\n"
+    return "\n".join(lines + [""] + _footer(cat, day)) + "\n"
 
 
 def _aligned(rows: list[list[str]]) -> list[list[str]]:

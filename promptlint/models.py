@@ -2,8 +2,9 @@
 
 Bundled facts live in ``data/models.json`` (each with its source and date). A user-level file
 written by ``promptlint models --refresh`` (see :func:`user_catalogue_path`) overrides the
-bundled values it carries. Bedrock (``anthropic.claude-...-v1:0``) and Vertex
-(``claude-...@date``) spellings map to their first-party model.
+bundled values it carries. Bedrock (``anthropic.claude-...-v1:0``, regional profiles, ARNs) and
+Vertex (``claude-...@date``, ``-v2@date``, publisher paths) spellings map to their first-party
+model; ``platforms`` in an entry holds what differs on a platform (dates, output limits).
 """
 
 from __future__ import annotations
@@ -20,10 +21,18 @@ from typing import Any, Literal
 
 Platform = Literal["anthropic", "bedrock", "vertex"]
 
+# Bedrock: base model IDs (anthropic.claude-...-v1:0), cross-region inference profiles
+# (us./eu./apac./global. ...), and the ARNs of either
 _BEDROCK = re.compile(
-    r"^(?:(?:us|eu|apac|jp|au|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$"
+    r"^(?:arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d*:(?:foundation-model|inference-profile)/)?"
+    r"(?:(?:us|eu|apac|jp|au|ca|global|us-gov)\.)?anthropic\.(claude-.+?)(?:-v\d+(?::\d+)?)?$"
 )
-_VERTEX = re.compile(r"^(claude-[a-z0-9-]+)@(\d{8})$")
+# Vertex AI: name@date (claude-opus-4-1@20250805), with a version tag (claude-3-5-sonnet-v2@...)
+# and as a publisher model path (publishers/anthropic/models/..., projects/p/locations/l/...)
+_VERTEX = re.compile(
+    r"^(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/anthropic/models/)?"
+    r"(claude-[a-z0-9-]+?)(?:-v\d+)?@(\d{8})$"
+)
 _WELL_FORMED = re.compile(r"^claude-(opus|sonnet|haiku|fable|mythos)-(\d+)(?:-(\d+))?$")
 CLAUDE_CODE_ALIASES = ("sonnet", "opus", "haiku", "fable")
 
@@ -52,6 +61,8 @@ class ModelInfo:
     max_output_tokens: int | None = None
     batch_max_output_tokens: int | None = None  # with the extended-output beta on Batches
     price: Price | None = None
+    # (prompt size in tokens above which, Price for every token of such a request), ascending
+    price_tiers: tuple[tuple[int, Price], ...] = ()
     min_cacheable_tokens: int | None = None
     prefill: bool | None = None
     structured_outputs: bool | None = None
@@ -62,9 +73,30 @@ class ModelInfo:
     uncertain: frozenset[str] = field(default_factory=frozenset)
     notes: str = ""
     sources: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # per platform ("bedrock", "vertex"): facts that differ there (status, retirement_date,
+    # tentative, max_output_tokens, uncertain, source)
+    platforms: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False,
+                                                 compare=False)
 
     def is_uncertain(self, fact: str) -> bool:
         return fact in self.uncertain
+
+    def price_for(self, prompt_tokens: int) -> Price | None:
+        """The prices of a request whose prompt holds ``prompt_tokens`` (Haiku 5.5 bills every
+        token of a prompt over 100K tokens at a higher band)."""
+        price = self.price
+        for threshold, tier in self.price_tiers:
+            if prompt_tokens > threshold:
+                price = tier
+        return price
+
+    def on_platform(self, platform: str, fact: str) -> tuple[Any, bool]:
+        """(value of ``fact`` on ``platform``, whether it is uncertain): the platform's own
+        value where the catalogue has one, else the Claude API's."""
+        own = self.platforms.get(platform) or {}
+        if own.get(fact) is not None:
+            return own[fact], fact in (own.get("uncertain") or ())
+        return getattr(self, fact), self.is_uncertain(fact)
 
     @property
     def retired(self) -> bool:
@@ -93,6 +125,7 @@ class Catalogue:
         self.refreshed_at: str | None = data.get("refreshed_at")
         self.models: list[ModelInfo] = [_model(entry) for entry in data["models"]]
         self._by_id: dict[str, ModelInfo] = {}
+        self._from_sdk: dict[str, ModelInfo | None] = {}
         for model in self.models:
             self._by_id[model.id] = model
             for alias in model.aliases:
@@ -105,7 +138,10 @@ class Catalogue:
         return sorted(self._by_id)
 
     def resolve(self, written: str) -> Resolved | None:
-        """The model behind a first-party, Bedrock or Vertex spelling, or None if unknown."""
+        """The model behind a first-party, Bedrock or Vertex spelling, or None if unknown.
+
+        A Claude ID the catalogue lacks is looked up in the installed SDK (read as text once
+        per process): only unknown IDs pay for that, so known models never do."""
         if written in self._by_id:
             return Resolved(written, self._by_id[written], "anthropic")
         match = _BEDROCK.match(written)
@@ -116,7 +152,34 @@ class Catalogue:
             for candidate in (f"{match.group(1)}-{match.group(2)}", match.group(1)):
                 if candidate in self._by_id:
                     return Resolved(written, self._by_id[candidate], "vertex")
+            return None
+        if written.startswith("claude") and not self.is_platform_spelling(written):
+            info = self.from_installed_sdk(written)
+            if info is not None:
+                return Resolved(written, info, "anthropic")
         return None
+
+    def from_installed_sdk(self, written: str) -> ModelInfo | None:
+        """An ID this catalogue lacks but the installed ``anthropic`` package lists (read as
+        text, once per process): active, or deprecated with the SDK's end-of-life date."""
+        if written in self._from_sdk:
+            return self._from_sdk[written]
+        from promptlint.installed_sdk import installed
+
+        sdk = installed()
+        info = None
+        if sdk is not None and (written in sdk.deprecations or written in sdk.model_ids):
+            retires = sdk.deprecations.get(written)
+            where = sdk.deprecation_file if retires else "types/model_param.py"
+            info = ModelInfo(
+                id=written, name=written, status="deprecated" if retires else "active",
+                retirement_date=retires,
+                notes=f"Not in promptlint's catalogue ({self.as_of}); listed by the "
+                      f"{sdk.describe()} ({where}).",
+                sources={"lifecycle": f"{sdk.describe()} {where}"},
+            )
+        self._from_sdk[written] = info
+        return info
 
     def is_platform_spelling(self, written: str) -> bool:
         return bool(_BEDROCK.match(written) or _VERTEX.match(written) or "/" in written)
@@ -183,6 +246,9 @@ def _version_of(model_id: str) -> tuple[int, int] | None:
     return int(match.group(2)), int(match.group(3) or 0)
 
 
+_PRICE_KEYS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+
+
 def _model(entry: dict[str, Any]) -> ModelInfo:
     price = entry.get("price_per_mtok")
     return ModelInfo(
@@ -197,6 +263,9 @@ def _model(entry: dict[str, Any]) -> ModelInfo:
         max_output_tokens=entry.get("max_output_tokens"),
         batch_max_output_tokens=entry.get("batch_max_output_tokens"),
         price=Price(**price) if price else None,
+        price_tiers=tuple(sorted(
+            ((int(t["above_prompt_tokens"]), Price(**{k: t.get(k) for k in _PRICE_KEYS}))
+             for t in entry.get("price_tiers") or ()), key=lambda tier: tier[0])),
         min_cacheable_tokens=entry.get("min_cacheable_tokens"),
         prefill=entry.get("prefill"),
         structured_outputs=entry.get("structured_outputs"),
@@ -207,6 +276,7 @@ def _model(entry: dict[str, Any]) -> ModelInfo:
         uncertain=frozenset(entry.get("uncertain") or ()),
         notes=entry.get("notes") or "",
         sources=dict(entry.get("sources") or {}),
+        platforms={k: dict(v) for k, v in (entry.get("platforms") or {}).items()},
     )
 
 

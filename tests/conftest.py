@@ -9,6 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Tests never read a user's refreshed model catalogue.
 os.environ["PROMPTLINT_NO_USER_CATALOGUE"] = "1"
+# Lifecycle is judged on a fixed day, so outcomes do not change as the real date advances
+# (tests of the date logic set their own day).
+os.environ["PROMPTLINT_TODAY"] = "2026-12-03"
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def src(code: str) -> str:
         """
         from anthropic import AnthropicBedrock
         client = AnthropicBedrock()
-        client.messages.create(model="anthropic.claude-sonnet-4-5-20250929-v1:0", messages=[])
+        client.messages.create(model="anthropic.claude-haiku-4-5-20251001-v1:0", messages=[])
         """,
         """
         from anthropic import AnthropicVertex
@@ -283,7 +283,7 @@ def test_constants_and_arithmetic_resolve(lint) -> None:
                                       timeout=600)
     """)
     found = {f.code: f for f in lint(code)}
-    assert set(found) == {"PRL102", "PRL203"}
+    assert set(found) == {"PRL102", "PRL202"}  # Sonnet 4.5 retired on 2026-11-30
     assert found["PRL102"].message == (
         "max_tokens=102400 exceeds claude-sonnet-4-5-20250929's output limit of 64000"
     )
@@ -312,8 +312,8 @@ def test_bedrock_and_vertex_spellings_map_to_first_party_limits(codes) -> None:
     vertex.messages.create(model="claude-haiku-4-5@20251001", max_tokens=70000,
                            messages=[], timeout=900)
     """)
-    # retired on the Claude API, but Bedrock keeps some models: no model-retired finding
-    assert codes(code) == [(4, "PRL102"), (6, "PRL102")]
+    # retired on the Claude API; Bedrock's own date is not in the catalogue: a PRL202 warning
+    assert codes(code) == [(4, "PRL102"), (4, "PRL202"), (6, "PRL102")]
 
 
 def test_noqa(codes) -> None:
@@ -345,7 +345,7 @@ def test_shared_constant_findings_point_at_each_call(lint) -> None:
     client = anthropic.Anthropic()
     THINKING = {"type": "enabled", "budget_tokens": 16000}
     EXTRA = {"temperature": 0.2}
-    client.messages.create(model="claude-opus-4-5", max_tokens=8000, thinking=THINKING,
+    client.messages.create(model="claude-haiku-4-5", max_tokens=8000, thinking=THINKING,
                            messages=[])
     client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, extra_body=EXTRA,
                            messages=[])

@@ -66,7 +66,7 @@ MODELS = [
           max_tokens=128_000, thinking=("adaptive",), line="fable"),
     # bundled: 64,000; the API now says 128,000
     model("claude-opus-4-5-20251101", "Claude Opus 4.5", "2025-11-24", max_tokens=128_000,
-          line="opus"),
+          lifecycle="deprecated", retires_at="2027-01-22", line="opus"),
     # bundled: 64,000; the API now says 32,000
     model("claude-haiku-4-5-20251001", "Claude Haiku 4.5", "2025-10-15", max_tokens=32_000,
           line="haiku"),
@@ -226,8 +226,9 @@ def test_refresh_updates_limits_and_the_next_check_uses_them(home: Path) -> None
     assert ("new model claude-opus-7 (status active, context_window 1000000, "
             "max_output_tokens 256000)") in summary
     assert "claude-fable-5-2: structured_outputs unknown -> yes" in summary
-    assert ("claude-fable-5-2: confirmed context_window, max_output_tokens, thinking "
-            "(no longer uncertain)") in summary
+    # the bundled date is tentative; the API's matching date confirms it
+    assert ("claude-opus-4-5-20251101: confirmed retirement_date (no longer uncertain)"
+            in summary)
     # nothing about facts that did not change (sonnet-4-5 is deprecated in both)
     assert not [line for line in summary if line.startswith("claude-sonnet-4-5")]
     assert proc.stderr == ""
@@ -244,7 +245,9 @@ def test_refresh_updates_limits_and_the_next_check_uses_them(home: Path) -> None
     assert written["source"] == "Models API" and written["refreshed_at"]
     opus = written["models"]["claude-opus-4-5-20251101"]
     assert opus["max_output_tokens"] == 128_000 and opus["context_window"] == 200_000
-    assert "status" not in opus  # "active" in the API; the catalogue's "legacy" is kept
+    assert opus["status"] == "deprecated" and opus["retirement_date"] == "2027-01-22"
+    haiku = written["models"]["claude-haiku-4-5-20251001"]
+    assert "status" not in haiku  # "active" in the API; the catalogue's "legacy" is kept
     assert opus["sources"]["limits"].startswith("Models API (")
     retired = written["models"]["claude-3-haiku-20240307"]
     assert retired["status"] == "retired" and retired["retirement_date"] == "2026-04-20"
@@ -259,14 +262,15 @@ def test_refresh_updates_limits_and_the_next_check_uses_them(home: Path) -> None
     assert listing.returncode == 0, listing.stderr
     rows = {line.split()[0]: line for line in listing.stdout.splitlines() if line}
     assert "128,000" in rows["claude-opus-4-5-20251101"]
-    assert "legacy" in rows["claude-opus-4-5-20251101"]
+    assert "deprecated (retires 2027-01-22, in 50 days)" in rows["claude-opus-4-5-20251101"]
+    assert "legacy" in rows["claude-haiku-4-5-20251001"]
     assert "32,000" in rows["claude-haiku-4-5-20251001"]
     assert "256,000" in rows["claude-opus-7"]
-    assert "128,000*" not in rows["claude-fable-5-2"]  # confirmed by the API
+    assert "4,096*" not in rows["claude-3-haiku-20240307"]  # confirmed by the API
     assert f"refreshed from the Models API on {written['refreshed_at']}" in listing.stdout
     as_json = json.loads(run_cli("models", "--output-format", "json", env=env_for(home)).stdout)
     entry = next(m for m in as_json if m["id"] == "claude-opus-4-5-20251101")
-    assert entry["max_output_tokens"] == 128_000 and entry["status"] == "legacy"
+    assert entry["max_output_tokens"] == 128_000 and entry["status"] == "deprecated"
     assert entry["sources"]["limits"].startswith("Models API")
     assert entry["sources"]["price"]  # the bundled sources are kept beside the refreshed ones
 
@@ -285,14 +289,19 @@ def test_listing_without_a_refresh(home: Path) -> None:
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:3] == ["MODEL", "STATUS", "CONTEXT"]
     row = next(line for line in lines if line.startswith("claude-fable-5-2 "))
-    assert "128,000*" in row and row.split()[-1] == "no"  # uncertain limit; prefill rejected
+    assert row.split()[-1] == "no"  # prefill rejected
+    haiku = next(line for line in lines if line.startswith("claude-3-5-haiku-20241022 "))
+    assert "8,192*" in haiku  # a third-party limit
+    # status as of the day (the tests' fixed 2026-12-03): past its date, Sonnet 4.5 is retired
     sonnet = next(line for line in lines if line.startswith("claude-sonnet-4-5-20250929 "))
-    assert "deprecated (retires 2026-11-30)" in sonnet and sonnet.endswith("claude-sonnet-4-5")
-    assert "catalogue 2026-11-21" in proc.stdout
+    assert "retired 2026-11-30" in sonnet and sonnet.endswith("claude-sonnet-4-5")
+    assert "catalogue 2026-12-03" in proc.stdout and "status as of 2026-12-03" in proc.stdout
     assert "bundled data only" in proc.stdout
     data = json.loads(run_cli("models", "--output-format", "json", env=env_for(home)).stdout)
     fable = next(m for m in data if m["id"] == "claude-fable-5-2")
-    assert "max_output_tokens" in fable["uncertain"] and fable["prefill"] is False
+    assert "price_per_mtok" in fable["uncertain"] and fable["prefill"] is False
+    sonnet_json = next(m for m in data if m["id"] == "claude-sonnet-4-5-20250929")
+    assert sonnet_json["status"] == "deprecated" and sonnet_json["status_today"] == "retired"
     assert {"id", "aliases", "status", "retirement_date", "context_window", "max_output_tokens",
             "input_price_per_mtok", "output_price_per_mtok", "min_cacheable_tokens", "prefill",
             "uncertain", "sources"} <= set(fable)

@@ -20,6 +20,15 @@ def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
     return ""
 
 
+def found_line(findings: list[Finding]) -> str:
+    """``Found N errors.``, saying how many do not fail the run."""
+    count = len(findings)
+    advisory = sum(1 for f in findings if f.data.get("advisory"))
+    after = (f" ({advisory} retiring after the --fail-within window: they do not fail the "
+             "run)" if advisory else "")
+    return f"Found {count} error{'s' if count != 1 else ''}{after}."
+
+
 def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
     lines: list[str] = []
     findings = [f for r in results for f in r.findings]
@@ -32,8 +41,7 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
                 where = f"{related.path}:cell {related.cell}:{related.line}:{related.column}"
             lines.append(f"  {where}: note: {related.message}")
     if findings:
-        count = len(findings)
-        lines.append(f"Found {count} error{'s' if count != 1 else ''}.")
+        lines.append(found_line(findings))
         safe = sum(1 for f in findings if fix_marker(f, False))
         unsafe = sum(1 for f in findings if fix_marker(f, True)) - safe
         if safe:
@@ -54,7 +62,7 @@ def render_concise(results: list[FileResult], unsafe_fixes: bool = False) -> str
     lines = [f"{location(f)}: {f.code}{fix_marker(f, unsafe_fixes)} {f.message}"
              for f in findings]
     if findings:
-        lines.append(f"Found {len(findings)} error{'s' if len(findings) != 1 else ''}.")
+        lines.append(found_line(findings))
     elif not any(r.problem for r in results):
         lines.append("All checks passed!")
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from promptlint.sdkversion import SdkTarget, default_target
 
 if TYPE_CHECKING:
     from promptlint.config import Config
+    from promptlint.lifecycle import Lifecycle
     from promptlint.resolve.requests import Request
 
 
@@ -56,11 +57,12 @@ class Rule:
         fix: FixProposal | None = None,
         data: dict[str, Any] | None = None,
         severity: str | None = None,
+        suffix: str = "",
         **fmt: Any,
     ) -> None:
         self.findings.append(
-            RawFinding(self, node, self.message.format(**fmt), related or [], fix, data or {},
-                       severity if severity != self.severity else None)
+            RawFinding(self, node, self.message.format(**fmt) + suffix, related or [], fix,
+                       data or {}, severity if severity != self.severity else None)
         )
 
     def model_of(self, req: Request) -> Resolved | None:
@@ -70,6 +72,43 @@ class Rule:
     def model_info(self, req: Request) -> ModelInfo | None:
         resolved = self.model_of(req)
         return resolved.info if resolved is not None else None
+
+    def lifecycle_of(self, req: Request) -> Lifecycle | None:
+        """The request's model's lifecycle on this run's day, on its platform."""
+        from promptlint.lifecycle import lifecycle
+
+        resolved = self.model_of(req)
+        return lifecycle(resolved, self.config.day()) if resolved is not None else None
+
+    @staticmethod
+    def sdk_note(info: ModelInfo) -> str:
+        """For lifecycle messages: where a model the catalogue lacks was learnt from."""
+        source = info.sources.get("lifecycle", "")
+        if source.startswith("installed anthropic"):
+            return f" (per the {source}; promptlint's catalogue does not list it)"
+        return ""
+
+    def facts_model(self, req: Request, fact: str) -> tuple[ModelInfo | None, str]:
+        """The model whose ``fact`` a prompt rule judges by, and a note for the message.
+
+        Normally the request's model. A retired model whose own ``fact`` is unknown is judged
+        by the successor its PRL202 fix moves to (the prompt problem stays after the fix), and
+        the note says so."""
+        resolved = self.model_of(req)
+        if resolved is None:
+            return None, ""
+        info = resolved.info
+        if getattr(info, fact) is not None or not info.successor:
+            return info, ""
+        from promptlint.lifecycle import lifecycle
+
+        if lifecycle(resolved, self.config.day()).state != "retired":
+            return info, ""
+        successor = self.catalogue.get(info.successor)
+        if successor is None or getattr(successor, fact) is None:
+            return info, ""
+        return successor, (f" (judged for {successor.id}, the successor of retired "
+                           f"{resolved.written})")
 
     def model_fix(self, req: Request, new_id: str, safety: Safety, title: str
                   ) -> FixProposal | None:

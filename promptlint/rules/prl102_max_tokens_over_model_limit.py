@@ -15,10 +15,14 @@ class MaxTokensOverModelLimit(Rule):
     def check_request(self, req: Request) -> None:
         value_ref = req.arg("max_tokens")
         value = value_ref.known_int() if value_ref is not None else None
-        model = self.model_info(req)
-        if value is None or model is None or model.max_output_tokens is None:
+        resolved = self.model_of(req)
+        if value is None or resolved is None:
             return  # unknown means silent
-        limit = model.max_output_tokens
+        model = resolved.info
+        # a platform (Bedrock, Vertex) may serve a model with its own output limit
+        limit, uncertain = model.on_platform(resolved.platform, "max_output_tokens")
+        if limit is None:
+            return
         if req.batch and model.batch_max_output_tokens:
             # Batches accept more with the extended-output beta header, which promptlint
             # cannot see on the batch call: judge against the larger limit
@@ -26,7 +30,7 @@ class MaxTokensOverModelLimit(Rule):
         if value <= limit:
             return
         caveat = ""
-        if model.is_uncertain("max_output_tokens"):
+        if uncertain:
             caveat = " (limit from third-party sources, not yet confirmed by Anthropic's docs)"
         self.report(
             req.report_node("max_tokens"),

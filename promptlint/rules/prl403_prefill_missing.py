@@ -43,7 +43,7 @@ class PrefillMissing(Rule):
     fix_availability = "display-only"
 
     def check_request(self, req: Request) -> None:
-        model = self.model_info(req)
+        model, judged = self.facts_model(req, "prefill")
         if req.method == "count_tokens" or req.open or model is None or model.prefill is None:
             return
         wanted = demands_structure(req.prompt())
@@ -65,6 +65,7 @@ class PrefillMissing(Rule):
             fix=FixProposal(Safety.DISPLAY_ONLY, advice),
             kind="JSON" if wanted.kind == "json" else f"XML in {wanted.opening} tags",
             advice=advice,
+            suffix=judged,
         )
 
     @staticmethod

@@ -26,7 +26,7 @@ class CacheControlMissing(Rule):
     fix_availability = "sometimes"
 
     def check_request(self, req: Request) -> None:
-        model = self.model_info(req)
+        model, judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
         if req.open:
@@ -46,9 +46,10 @@ class CacheControlMissing(Rule):
             data={"tokens": size},
             tokens=size,
             sections=" + ".join(sections),
-            model=req.model_id(),
+            model=model.id if judged else req.model_id(),
             minimum=model.min_cacheable_tokens,
             note=cost.minimum_note(model),
+            suffix=judged,
             saving=cost.money(cost.caching_saving_per_1k(size, model)),
         )
 

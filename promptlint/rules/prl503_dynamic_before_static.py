@@ -33,7 +33,7 @@ class DynamicBeforeStatic(Rule):
     )
 
     def check_request(self, req: Request) -> None:
-        model = self.model_info(req)
+        model, self._judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
         prompt = req.prompt()
@@ -85,7 +85,8 @@ class DynamicBeforeStatic(Rule):
         target = req.locate(node, param) if hole.path is None else req.report_node(param)
         related = req.related_if_outside(node, "the dynamic value is inserted here", hole.path)
         self.report(target, related=related,
-                    fix=fix or FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what)
+                    fix=fix or FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what,
+                    suffix=getattr(self, "_judged", ""))
 
     def _split(self, req: Request) -> FixProposal | None:
         """``system=f"{dynamic}...static"`` or ``system=dynamic + STATIC`` written in the call:

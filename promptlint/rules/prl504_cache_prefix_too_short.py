@@ -21,7 +21,7 @@ class CachePrefixTooShort(Rule):
     severity = "warning"
 
     def check_request(self, req: Request) -> None:
-        model = self.model_info(req)
+        model, judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
         prompt = req.prompt()
@@ -51,7 +51,8 @@ class CachePrefixTooShort(Rule):
             related=req.related_if_outside(node, "the marked block"),
             data={"tokens": size},
             tokens=size,
-            model=req.model_id(),
+            model=model.id if judged else req.model_id(),
             minimum=model.min_cacheable_tokens,
             note=cost.minimum_note(model),
+            suffix=judged,
         )
