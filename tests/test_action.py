@@ -56,7 +56,7 @@ def test_findings_give_annotations_sarif_summary_and_exit_1(tmp_path: Path) -> N
 
 def test_clean_code_exits_0(tmp_path: Path) -> None:
     (tmp_path / "ok.py").write_text(RETIRED.replace("claude-3-haiku-20240307",
-                                                    "claude-sonnet-4-5"))
+                                                    "claude-haiku-4-5"))
     proc, outputs, summary = run_action(tmp_path, "check", args="ok.py --select PRL202")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""

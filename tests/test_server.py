@@ -211,7 +211,7 @@ def test_noqa_action_suppresses_and_a_second_adds_nothing(client: Client,
 def test_safe_fix_is_preferred_and_fix_all_applies_safe_fixes(client: Client,
                                                                tmp_path: Path) -> None:
     text = RETIRED.replace("max_tokens=100", "max_tokens=500_000").replace(
-        "claude-3-haiku-20240307", "claude-sonnet-4-5")
+        "claude-3-haiku-20240307", "claude-haiku-4-5")
     uri = client.open(tmp_path / "limits.py", text)
     diagnostics = client.diagnostics(uri, 1)
     over = [d for d in diagnostics if d["code"] == "PRL102"]
@@ -302,13 +302,13 @@ client.messages.create(model=MODEL, max_tokens=10, messages=[])
 
 def test_hover_on_a_request_shows_model_tokens_cache_and_cost(client: Client,
                                                              tmp_path: Path) -> None:
-    text = RETIRED.replace("claude-3-haiku-20240307", "claude-sonnet-4-5")
+    text = RETIRED.replace("claude-3-haiku-20240307", "claude-haiku-4-5")
     uri = client.open(tmp_path / "hover.py", text)
     client.diagnostics(uri, 1)
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                   "position": {"line": 3, "character": 20}})
     value = hover["contents"]["value"]
-    assert "`claude-sonnet-4-5`" in value
+    assert "`claude-haiku-4-5`" in value
     assert "tokens" in value and "cache_control" in value and "per 1,000 requests" in value
     inside = client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                    "position": {"line": 6, "character": 8}})
