@@ -110,6 +110,7 @@ class RequestSummary:
     static_text: str = field(default="", repr=False)  # the static prefix (for --exact counts)
     cached_text: str = field(default="", repr=False)  # the prefix behind the last marker
     note: str = ""  # e.g. why an exact count fell back to the estimate
+    end_line: int | None = None  # the last line of the call (in the cell, for notebooks)
 
 
 @dataclass

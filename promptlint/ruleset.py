@@ -26,4 +26,5 @@ RULES: tuple[tuple[str, str, bool], ...] = (
     ("PRL503", "dynamic-before-static", True),
     ("PRL504", "cache-prefix-too-short", True),
     ("PRL601", "batch-candidate", False),
+    ("PRL901", "unused-noqa", False),
 )

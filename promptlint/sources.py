@@ -25,6 +25,8 @@ MAX_PARSE_LINES = 150_000
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
 MAGIC_PLACEHOLDER = "#promptlint-magic:"
 MAGIC_PASS = "pass  " + MAGIC_PLACEHOLDER  # an indented magic line that alone makes a block
+# PEP 263; searched in the first two lines only: two anchored attempts, each one pass
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
 class SourceError(Exception):
@@ -68,7 +70,12 @@ def decode(data: bytes, guard: bool | None = None) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"invalid encoding declaration: {exc}") from None
+        head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        if _COOKIE.search(head[:_second_line_end(head)]) is None:
+            # no declaration: tokenize read the first lines as UTF-8 and failed
+            encoding = "utf-8"
+        else:
+            raise SourceError(f"invalid encoding declaration: {exc}") from None
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]

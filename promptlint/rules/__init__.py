@@ -21,6 +21,7 @@ from promptlint.rules.prl502_cache_control_missing import CacheControlMissing
 from promptlint.rules.prl503_dynamic_before_static import DynamicBeforeStatic
 from promptlint.rules.prl504_cache_prefix_too_short import CachePrefixTooShort
 from promptlint.rules.prl601_batch_candidate import BatchCandidate
+from promptlint.rules.prl901_unused_noqa import UnusedNoqa
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MaxTokensMissing,
@@ -41,6 +42,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DynamicBeforeStatic,
     CachePrefixTooShort,
     BatchCandidate,
+    UnusedNoqa,
 )
 
 
