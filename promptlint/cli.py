@@ -193,6 +193,15 @@ def cli() -> None:
 @click.option("--diff-against", metavar="REF",
               help="Report only findings on lines changed since this git ref (and in new "
                    "files).")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# noqa: CODE` to each line with findings (to adopt promptlint on a "
+                   "codebase with existing findings); write the files, report nothing else.")
+@click.option("--statistics", is_flag=True,
+              help="Show the number of findings per rule instead of the findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text output (auto: on a terminal; NO_COLOR and FORCE_COLOR "
+                   "are honoured).")
 def check(
     paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
@@ -200,13 +209,19 @@ def check(
     respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
     output_file: Path | None, exit_zero: bool, unsafe_fixes: bool, apply_fixes: bool,
     diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, quiet: bool, no_cache: bool,
-    cache_dir: Path | None, diff_against: str | None,
+    cache_dir: Path | None, diff_against: str | None, add_noqa: bool, statistics: bool,
+    color: str,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     from promptlint.report import renderer
 
     config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
                           force_exclude, respect_gitignore)
+    if add_noqa:
+        if apply_fixes or diff or paths == (Path("-"),):
+            _fail("--add-noqa edits files: it cannot be combined with --fix, --diff or stdin")
+        run_add_noqa(paths, config, stdin_filename, diff_against)
+        return
     if apply_fixes or diff:
         run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
                 show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
@@ -219,11 +234,21 @@ def check(
     if diff_against is not None:
         results = only_changed(results, diff_against)
     problems = report_problems(results)
-    output = renderer(output_format)(results, unsafe_fixes)
+    if statistics:
+        from promptlint.report.text import render_statistics
+
+        output = render_statistics(results, unsafe_fixes, output_format)
+    else:
+        output = renderer(output_format)(results, unsafe_fixes)
     if quiet and output_format in ("text", "concise"):
         output = "".join(line + "\n" for line in output.splitlines()
                          if not line.startswith(("Found ", "[*]", "No fixes", "All checks")))
-    write_output(output, output_file)
+    colored = output_format in ("text", "concise") and use_color(color, output_file)
+    if colored:
+        from promptlint.report.text import colorize
+
+        output = colorize(output)
+    write_output(output, output_file, colored)
     findings = failing(results)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
@@ -304,8 +329,10 @@ def run_fix(
                          if not line.startswith(("Found ", "All checks", "[*]", "No fixes")))
         if show_fixes and run.applied:
             output += "\nFixed " + str(len(run.applied)) + " error(s):\n"
-            for path, finding in run.applied:
-                output += f"  {path}:{finding.line}:{finding.column}: {finding.code} " \
+            from promptlint.report.text import location
+
+            for _path, finding in run.applied:
+                output += f"  {location(finding)}: {finding.code} " \
                           f"{finding.fix.title if finding.fix else ''}\n"
         if not quiet:
             output += run.summary(diff)
@@ -329,6 +356,55 @@ def failing(results: list[Any]) -> int:
     return sum(1 for r in results for f in r.findings if not f.data.get("advisory"))
 
 
+def use_color(choice: str, output_file: Path | None) -> bool:
+    """--color: never, always, or (auto) on a terminal; NO_COLOR turns it off and FORCE_COLOR
+    on (https://no-color.org, https://force-color.org); the flag wins over both."""
+    import os
+
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return (output_file is None or str(output_file) == "-") and sys.stdout.isatty()
+
+
+def run_add_noqa(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
+                 diff_against: str | None) -> None:
+    from promptlint.adopt import add_noqa
+    from promptlint.fsutil import atomic_write_bytes
+    from promptlint.sources import SourceError, read_bytes
+
+    results = gather(paths, replace(config, compute_edits=False, request_sites=False),
+                     stdin_filename)
+    if diff_against is not None:
+        results = only_changed(results, diff_against)
+    problems = report_problems(results)
+    added = 0
+    for result in results:
+        if not result.findings:
+            continue
+        path = Path(result.path)
+        try:
+            data = read_bytes(path)
+            outcome = add_noqa(path, data, result.findings)
+            if outcome.data is not None:
+                if read_bytes(path) != data:
+                    click.echo(f"{result.path}: changed while noqa comments were added; left "
+                               "as it is", err=True)
+                    problems += 1
+                    continue
+                atomic_write_bytes(path, outcome.data)
+                added += outcome.added
+        except (SourceError, OSError) as exc:
+            click.echo(f"{result.path}: cannot add noqa comments: "
+                       f"{getattr(exc, 'strerror', None) or exc}", err=True)
+            problems += 1
+    click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
+    sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
+
+
 def only_changed(results: list[Any], ref: str) -> list[Any]:
     from dataclasses import replace
 
@@ -343,9 +419,9 @@ def only_changed(results: list[Any], ref: str) -> list[Any]:
             for r in results]
 
 
-def write_output(output: str, output_file: Path | None) -> None:
-    if output_file is None:
-        click.echo(output, nl=False)
+def write_output(output: str, output_file: Path | None, colored: bool = False) -> None:
+    if output_file is None or str(output_file) == "-":  # "-o -": stdout, as Ruff
+        click.echo(output, nl=False, color=True if colored else None)
         return
     from promptlint.fsutil import atomic_write_text
 
@@ -469,7 +545,8 @@ def report(
     results = gather(paths, config, stdin_filename, progress=True)
     report_problems(results)
     write_output(render_report(results, config, report_format), output_file)
-    click.echo(f"wrote {output_file}", err=True)
+    if str(output_file) != "-":
+        click.echo(f"wrote {output_file}", err=True)
 
 
 @cli.command()
@@ -502,10 +579,28 @@ def rules(output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    click.echo(f"{'code':<6}  {'name':<32} {'severity':<8} {'fix':<5} default")
     for row in rows:
         fix = {"always": "fix", "sometimes": "fix?", "display-only": "hint", "none": ""}[row["fix"]]
-        default = "" if row["default"] else "(opt-in)"
+        default = "on" if row["default"] else "opt-in"
         click.echo(f"{row['code']}  {row['name']:<32} {row['severity']:<8} {fix:<5} {default}")
+    click.echo("\nfix: always has a fix; fix?: has one when the right value is known; hint: "
+               "says what to change, no automatic fix.\nopt-in rules run when selected "
+               "(--select / --extend-select or [tool.promptlint]); see `promptlint rule CODE`.")
+
+
+@cli.command()
+def server() -> None:
+    """Run the language server over stdio (for editors: diagnostics, fixes, hover)."""
+    try:
+        from promptlint.server import run
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        _fail(f"`promptlint server` needs {exc.name}, which is missing (it is a dependency "
+              "of promptlint-claude): pip install 'pygls>=2,<3'")
+        return
+    run()
 
 
 def main() -> None:

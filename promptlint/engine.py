@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,23 +27,21 @@ from promptlint.findings import (
     RequestSummary,
 )
 from promptlint.models import catalogue
+from promptlint.noqa import comment_lines, file_exemptions, suppresses
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import ScopeBuilder, build_scopes
-from promptlint.resolve.values import Resolver
+from promptlint.resolve.scope import ScopeBuilder, build_scopes, dotted_name
+from promptlint.resolve.values import Resolver, Value
 from promptlint.resolve.wrappers import WrapperCalls, detect, forced_names
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
+from promptlint.rules.prl901_unused_noqa import UnusedNoqa, unused_noqa
 from promptlint.sources import Source
 
-# Comments of the user's source. Linear: after ``noqa:`` the codes alternate letters, digits and
-# separators, three disjoint classes, so each character has one way to match.
-_NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
+_MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)  # linear: a literal
 
 
 @lru_cache(maxsize=8)
@@ -97,8 +97,9 @@ def lint_source(path: str, source: Source, config: Config,
                 text, body = _sliced(path, source.text, read, config, project, wrapper_names)
             module, scopes = cst.parse_module(text), None
     except cst.ParserSyntaxError as exc:
-        result.problem = _problem(path, source, exc.raw_line, exc.raw_column + 1,
-                                  f"syntax error: {exc.message}")
+        line, column, message = _python_syntax_error(text) or (
+            exc.raw_line, exc.raw_column + 1, exc.message)
+        result.problem = _problem(path, source, line, column, f"syntax error: {message}")
         return result
     except (RecursionError, MemoryError):
         result.problem = FileProblem(path, "too deeply nested for the parser; not checked")
@@ -122,7 +123,7 @@ def lint_source(path: str, source: Source, config: Config,
     target = sdkversion.target_for(Path(path), config.sdk_version)
     rules = [r(config, catalog, target) for r in _enabled(config) if r.code not in ignored]
     standalone_cache: dict[int, set[tuple[str, str]]] = {}
-    for request in requests:
+    def run(request: Request) -> list[RawFinding]:
         found: list[RawFinding] = []
         for rule in rules:
             before = len(rule.findings)
@@ -135,15 +136,30 @@ def lint_source(path: str, source: Source, config: Config,
                 )
             found.extend(rule.findings[before:])
             del rule.findings[before:]
+        return found
+
+    for request in requests:
+        found = run(request)
+        found += _every_candidate(request, found, run)
         if request.site is not None:
             found = _through_wrapper(request, found, rules, standalone_cache)
         raw.extend(found)
     positions = Locator(module, text, statement_of, body)
     if config.request_sites:
+        # requests made through a wrapper are rows of their own, at the call of the wrapper
         result.requests = sorted((_summary(path, source, positions, r) for r in requests),
                                  key=lambda r: (r.cell or 0, r.line, r.column))
+    used: set[tuple[int, str]] = set()  # (line of a noqa comment, code it suppressed)
     if raw:
-        result.findings = _locate(path, source, positions, raw, project, config.compute_edits)
+        result.findings = _locate(path, source, positions, raw, project, config.compute_edits,
+                                  used)
+    active = frozenset(rule.code for rule in rules)
+    if UnusedNoqa.code in active and _MAY_NOQA.search(source.text):
+        from promptlint.ruleset import RULES
+
+        extra = unused_noqa(path, source, used, active, frozenset(c for c, _, _ in RULES))
+        if extra:
+            result.findings = sorted(result.findings + extra, key=Finding.sort_key)
     result.dependencies = sorted(str(p) for p in project.touched)
     result.warnings = list(project.warnings)
     return result
@@ -165,6 +181,40 @@ def _sliced(path: str, text: str, read: outline.Outline | None, config: Config,
     if found is None:
         return text, read.tree.body
     return found.text, found.body
+
+
+MAX_CANDIDATE_RUNS = 8
+
+
+def _every_candidate(request: Request, found: list[RawFinding],
+                     run: Callable[[Request], list[RawFinding]]) -> list[RawFinding]:
+    """A parameter bound differently on different paths (branches) is unknown, but each of the
+    values that reach the request is known: a problem every one of them has is reported once,
+    naming them, without a fix (it would change only one)."""
+    name, value = next(((n, v) for n, v in request.params.items() if v.candidates),
+                       (None, None))
+    if name is None or value is None or len(value.candidates) > MAX_CANDIDATE_RUNS or not all(
+            c.known and isinstance(c.py, (str, int, float)) for c in value.candidates):
+        return []
+    already = {f.rule.code for f in found}
+    runs = []
+    for candidate in value.candidates:
+        params = dict(request.params)
+        params[name] = Value(candidate.py, value.node, candidate.literal_node,
+                             candidate.origin_path, candidate.varies, candidate.fallback)
+        runs.append(run(replace(request, params=params, _prompt=None)))
+    shared = set.intersection(*({f.rule.code for f in found_} for found_ in runs)) - already
+    listed = ", ".join(repr(c.py) for c in value.candidates)
+    out = []
+    for code in sorted(shared):
+        first = next(f for f in runs[0] if f.rule.code == code)
+        related = [(c.literal_node, f"one of the values of {name} that reach the request",
+                    c.origin_path) for c in value.candidates if c.literal_node is not c.node
+                   or c.origin_path is not None]
+        out.append(replace(first, message=f"{first.message} ({name} is one of {listed} "
+                           "here, by the path taken: each of them has this problem)",
+                           related=related, fix=None))
+    return out
 
 
 def _through_wrapper(request: Request, found: list[RawFinding], rules: list[Rule],
@@ -199,6 +249,19 @@ def _through_wrapper(request: Request, found: list[RawFinding], rules: list[Rule
     return kept
 
 
+def _python_syntax_error(text: str) -> tuple[int, int, str] | None:
+    """Where and what Python itself says is wrong (libcst often points past the mistake)."""
+    try:
+        compile(text, "<promptlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if exc.lineno is None:
+            return None
+        return exc.lineno, exc.offset or 1, exc.msg
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
 def _summary(path: str, source: Source, positions: Any, request: Request) -> RequestSummary:
     where = positions[request.anchor]
     line, cell = where.start.line, None
@@ -207,8 +270,18 @@ def _summary(path: str, source: Source, positions: Any, request: Request) -> Req
     summary = RequestSummary(path, line, where.start.column + 1,
                              "batch" if request.batch else request.method,
                              request.model_id(), cell)
+    call = positions.get(request.call)
+    if call is not None:
+        end = call.end.line
+        if source.cells is not None:
+            end_cell, end = source.cells[min(end, len(source.cells)) - 1]
+            end = end if end_cell == cell else line
+        summary.end_line = max(end, line)
     resolved = catalogue().resolve(summary.model) if summary.model else None
     fill_summary(summary, request.prompt(), resolved.info if resolved else None)
+    if request.site is not None:
+        called = dotted_name(request.site.func) or "a wrapper"
+        summary.note = f"through {called}()" + (f"; {summary.note}" if summary.note else "")
     summary.cache_ttl = cache_ttl(request.params)
     summary.function = _function_name(request.standalone or request)
     if request.site is not None:
@@ -232,15 +305,30 @@ def _problem(path: str, source: Source, line: int, column: int, message: str) ->
 
 
 def _locate(path: str, source: Source, positions: Any, raw: list[RawFinding],
-            project: Project, compute_edits: bool = True) -> list[Finding]:
+            project: Project, compute_edits: bool = True,
+            used: set[tuple[int, str]] | None = None) -> list[Finding]:
     lines = _NEWLINE.split(source.text)
     starts = _line_starts(source.text)
+    exempt = file_exemptions(source.text)
+    if exempt is None:
+        return []
+    moved: dict[int, int] | None = None  # where a noqa goes for lines ending inside a string
     out: list[Finding] = []
     seen: set[tuple[str, int, int, str]] = set()
     for item in raw:
         where: CodeRange = positions[item.node]
         line = where.start.line
+        if item.rule.code in exempt:
+            continue
         if _suppressed(lines, line, item.rule.code):
+            if used is not None:
+                used.add((line, item.rule.code))
+            continue
+        if moved is None:  # (no noqa anywhere: nothing to look for after a string)
+            moved = comment_lines(source.text) if _MAY_NOQA.search(source.text) else {}
+        if line in moved and _suppressed(lines, moved[line], item.rule.code):
+            if used is not None:
+                used.add((moved[line], item.rule.code))
             continue
         key = (item.rule.code, where.start.line, where.start.column, item.message)
         if key in seen:
@@ -350,10 +438,4 @@ def _offset(starts: list[int], line: int, column: int) -> int:
 def _suppressed(lines: list[str], line: int, code: str) -> bool:
     if line - 1 >= len(lines):
         return False
-    match = _NOQA.search(lines[line - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if not codes:
-        return True
-    return code in {c.upper() for c in re.split(r"[,\s]+", codes) if c}
+    return suppresses(lines[line - 1], code)

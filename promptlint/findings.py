@@ -121,6 +121,7 @@ class RequestSummary:
     cache_ttl: int = 300  # seconds a cache entry lives: 5 minutes, or 1 hour when marked so
     function: str | None = None  # the function that makes the request (for wrappers)
     via: str | None = None  # a request through a wrapper: "wrapper module path:function"
+    end_line: int | None = None  # the last line of the call (in the cell, for notebooks)
 
 
 @dataclass

@@ -190,6 +190,11 @@ def _apply(document: Document, edits: list[Edit]) -> Document | None:
     return document.with_text(apply_edits(document.source.text, edits))
 
 
+def apply_to(document: Document, edits: list[Edit]) -> Document | None:
+    """The document with ``edits`` applied (None when an edit crosses a notebook cell)."""
+    return _apply(document, edits)
+
+
 def fix_text(text: str, config: Config, unsafe: bool = False, path: str = "-") -> FixOutcome:
     """Fix Python source given as a string (used by docs tests and stdin)."""
     return fix_document(Document(Source(text)), path, config, unsafe)

@@ -32,6 +32,13 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending signal arrives here
 
 
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0o666 less the umask (mkstemp's is 0o600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically; the original survives any failure.
 
@@ -56,8 +63,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            if mode is not None:
-                os.chmod(tmp, mode)
+            os.chmod(tmp, mode if mode is not None else _new_file_mode())
             if owner is not None and hasattr(os, "chown"):
                 with contextlib.suppress(OSError):
                     os.chown(tmp, *owner)

@@ -24,8 +24,8 @@ def _git(args: list[str], cwd: Path) -> str:
     except subprocess.TimeoutExpired:
         raise GitDiffError("git diff took too long") from None
     if proc.returncode != 0:
-        message = (proc.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise GitDiffError(f"git: {message}")
+        message = (proc.stderr.strip().splitlines() or [""])[-1].strip()
+        raise GitDiffError(f"git {args[0]}: {message or f'exited with {proc.returncode}'}")
     return proc.stdout
 
 
@@ -33,7 +33,11 @@ def changed_lines(ref: str, cwd: Path) -> tuple[Path, dict[str, set[int] | None]
     """The repository root and, per changed file (absolute path), the changed line numbers
     of the working tree version (None: every line, for new and untracked files)."""
     root = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd)
+    try:
+        _git(["rev-parse", "--verify", f"{ref}^{{commit}}"], cwd)
+    except GitDiffError as exc:
+        raise GitDiffError(f"--diff-against: {ref!r} is not a commit in this repository "
+                           f"({exc})") from None
     diff = _git(["diff", "--no-color", "--no-ext-diff", "-U0", "--relative=", ref, "--"], root)
     changes: dict[str, set[int] | None] = {}
     current: str | None = None

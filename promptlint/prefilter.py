@@ -2,10 +2,11 @@
 
 Every request promptlint detects is a call through an attribute chain
 ``<receiver>.messages[.beta ...][.with_raw_response|.with_streaming_response|.batches].<method>(``
-with method create, stream, parse or count_tokens, in a module that mentions ``anthropic``
-(a traced client comes from an ``anthropic`` import; an untraced receiver counts only in a
-module that imports ``anthropic``). A Python file without both is not parsed. Notebooks store
-code as JSON strings (line breaks escaped), so for them the test is looser. A file that makes no
+with method create, stream, parse or count_tokens. The module need not mention ``anthropic``:
+its client may come from another module of the project (``from .llm import client``), a
+factory or a pytest fixture in ``conftest.py``. A Python file without such a chain is not
+parsed. Notebooks store code as JSON strings (line breaks escaped), so for them the test is
+looser: ``messages`` and ``anthropic`` anywhere, or a chain on one line. A file that makes no
 request may still call one of the project's wrapper functions: the runner checks such files in
 a second pass, against the wrapper names found in the first. libcst is not imported here.
 
@@ -83,9 +84,11 @@ def _chains(data: bytes) -> Iterator[int]:
 
 
 def may_contain_request(data: bytes, notebook: bool = False) -> bool:
-    if b"anthropic" not in data or _WORD not in data:
+    if _WORD not in data:
         return False
-    return notebook or next(_chains(data), None) is not None
+    if notebook and b"anthropic" in data:
+        return True
+    return next(_chains(data), None) is not None
 
 
 def request_lines(data: bytes) -> list[int]:

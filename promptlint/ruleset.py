@@ -27,4 +27,5 @@ RULES: tuple[tuple[str, str, bool], ...] = (
     ("PRL504", "cache-prefix-too-short", True),
     ("PRL505", "unordered-collection-in-prompt", True),
     ("PRL601", "batch-candidate", False),
+    ("PRL901", "unused-noqa", False),
 )

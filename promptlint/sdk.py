@@ -261,6 +261,12 @@ def generate(history: bool = False, wheels: Path | None = None) -> dict[str, Any
         and "Anthropic" in name
         and not issubclass(getattr(anthropic, name), BaseException)
     )
+    # other names of the same classes: ``anthropic.Client`` is ``anthropic.Anthropic``
+    classes = sorted({*classes, *(
+        name for name in dir(anthropic)
+        if inspect.isclass(getattr(anthropic, name))
+        and any(getattr(anthropic, name) is getattr(anthropic, c) for c in classes)
+    )})
     methods: dict[str, list[str]] = {}
     for prefix, cls in (("messages.", Messages), ("beta.messages.", BetaMessages)):
         for name in REQUEST_METHODS:

@@ -24,6 +24,9 @@ MAX_PARSE_LINES = 150_000
 # Notebook lines. Linear: leading whitespace, then one disjoint class or literal at a time.
 _MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\?{1,2}\s*$")
 MAGIC_PLACEHOLDER = "#promptlint-magic:"
+MAGIC_PASS = "pass  " + MAGIC_PLACEHOLDER  # an indented magic line that alone makes a block
+# PEP 263; searched in the first two lines only: two anchored attempts, each one pass
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
 class SourceError(Exception):
@@ -67,7 +70,12 @@ def decode(data: bytes, guard: bool | None = None) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"invalid encoding declaration: {exc}") from None
+        head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        if _COOKIE.search(head[:_second_line_end(head)]) is None:
+            # no declaration: tokenize read the first lines as UTF-8 and failed
+            encoding = "utf-8"
+        else:
+            raise SourceError(f"invalid encoding declaration: {exc}") from None
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
@@ -362,16 +370,29 @@ def python_view(cell: str) -> str:
     lines = cell.split("\n")
     cell_magic = bool(lines) and lines[0].lstrip().startswith("%%")
     out = []
-    for line in lines:
+    opens_block = False  # the last line of code ends with ":" (an indented magic may be the
+    for line in lines:   # block's only line: it becomes ``pass``, with the magic as comment)
         if cell_magic or (_MAGIC.search(line) and not line.lstrip().startswith("#")):
-            line = MAGIC_PLACEHOLDER + line
+            indent = line[:len(line) - len(line.lstrip())]
+            if indent and opens_block and not cell_magic:
+                line = indent + MAGIC_PASS + line[len(indent):]
+            else:
+                line = MAGIC_PLACEHOLDER + line
+        elif line.strip() and not line.lstrip().startswith("#"):
+            opens_block = line.split("#")[0].rstrip().endswith(":")
         out.append(line)
     return "\n".join(out)
 
 
 def ipython_view(virtual: str) -> str:
     lines = virtual.split("\n")
-    return "\n".join(
-        line[len(MAGIC_PLACEHOLDER):] if line.startswith(MAGIC_PLACEHOLDER) else line
-        for line in lines
-    )
+    out = []
+    for line in lines:
+        if line.startswith(MAGIC_PLACEHOLDER):
+            line = line[len(MAGIC_PLACEHOLDER):]
+        else:
+            indent = line[:len(line) - len(line.lstrip())]
+            if indent and line[len(indent):].startswith(MAGIC_PASS):
+                line = indent + line[len(indent) + len(MAGIC_PASS):]
+        out.append(line)
+    return "\n".join(out)

@@ -256,4 +256,6 @@ def test_diff_against_reports_only_changed_lines(tmp_path: Path) -> None:
     assert sorted((i["path"], i["code"]) for i in items) == [
         ("new.py", "PRL101"), ("new.py", "PRL202"), ("old.py", "PRL301")]
     proc = run_cli("check", "--diff-against", "no-such-ref", ".", cwd=tmp_path)
-    assert proc.returncode == 2 and proc.stderr.startswith("promptlint: error: git:")
+    assert proc.returncode == 2 and proc.stderr.startswith(
+        "promptlint: error: --diff-against: 'no-such-ref' is not a commit in this repository "
+        "(git rev-parse: fatal:")

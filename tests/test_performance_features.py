@@ -61,8 +61,59 @@ def test_prefilter_covers_every_call_shape() -> None:
         assert read is None or read.has_request_call(), shape
     assert sum(outline.read(f"import anthropic\n{s}\n") is not None for s in shapes) >= len(
         shapes) - 1
-    # the detector also needs an anthropic import; without one there is nothing to find
-    assert not may_contain_request(b"client.messages.create(model='x')\n")
+    # a module need not import anthropic: its client may come from elsewhere in the project
+    assert may_contain_request(b"client.messages.create(model='x')\n")
+    assert not may_contain_request(b"messages = ['create(']\nprint(messages)\n")
+
+
+# receivers that reach a module without its spelling ``anthropic`` (tests/test_recall_receivers.py)
+RECEIVER_PROJECT = {
+    "app/__init__.py": "",
+    "app/llm.py": "import anthropic\nclient = anthropic.Anthropic()\n"
+                  "def factory():\n    return anthropic.AsyncAnthropic()\n"
+                  "class Base:\n    def __init__(self):\n"
+                  "        self.llm = anthropic.Anthropic()\n",
+    "app/imported.py": "from app.llm import client\nclient.messages.create(model='m')\n",
+    "app/module.py": "from app import llm\nllm.client.messages.stream(model='m')\n",
+    "app/factory.py": "from .llm import factory\n"
+                      "async def go():\n    await factory().messages.create(model='m')\n",
+    "app/child.py": "from app.llm import Base\nclass Child(Base):\n"
+                    "    def go(self):\n        return (self.llm\n"
+                    "                .messages  # the chain spans lines\n"
+                    "                .with_raw_response.create(model='m'))\n",
+    "app/copy.py": "from app.llm import client\n"
+                   "client.with_options(timeout=9).beta.messages.count_tokens(model='m')\n",
+    "tests/conftest.py": "import pytest, anthropic\n@pytest.fixture\n"
+                         "def claude():\n    yield anthropic.Anthropic()\n",
+    "tests/test_fixture.py": "def test_it(claude):\n"
+                             "    claude.messages.batches.create(\n"
+                             "        requests=[{'custom_id': 'a', 'params': {'model': 'm'}}])\n",
+}
+
+
+def test_prefilter_keeps_modules_whose_client_comes_from_the_project(tmp_path: Path) -> None:
+    """Every module in which the engine, seeing the whole project, finds a request passes the
+    prefilter, though none of them spells ``anthropic``."""
+    import libcst as cst
+
+    from promptlint.engine import find_requests
+    from promptlint.resolve.external import Project
+
+    for name, text in RECEIVER_PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    project = Project(tmp_path)
+    users = [n for n in RECEIVER_PROJECT if n not in ("app/llm.py", "tests/conftest.py")]
+    for name in users:
+        text = RECEIVER_PROJECT[name]
+        if not text:
+            continue
+        assert "anthropic" not in text
+        requests = find_requests(cst.parse_module(text), tmp_path / name, project)
+        assert requests, name  # the receiver is traced to its client
+        assert may_contain_request(text.encode()), name
+        read = outline.read(text)
+        assert read is not None and read.has_request_call(), name
 
 
 def _project(tmp_path: Path) -> Path:

@@ -107,17 +107,17 @@ def by_place(items: list[dict]) -> list[tuple[str, int, str]]:
 def test_wrapper_calls_are_analysed_at_the_call(app: Path) -> None:
     items = findings_json("--extend-select", "PRL601", "app", cwd=app)
     assert by_place(items) == [
+        ("app/llm.py", 25, "PRL403"),  # extract()'s own default Haiku 4.5: once, in extract()
         ("app/llm.py", 36, "PRL202"),  # the method's own retired model: reported once, there
         ("app/llm.py", 43, "PRL104"),  # triage(): yes/no through complete(), max_tokens=512
         ("app/llm.py", 43, "PRL301"),  # temperature passed through **options
         ("app/views.py", 7, "PRL104"),  # classify: a label, max_tokens=4096 at the call
         ("app/views.py", 19, "PRL202"),  # the caller picks a retired model
-        ("app/views.py", 23, "PRL403"),  # extract() on its default Haiku 4.5: prefill advice
         ("app/views.py", 27, "PRL403"),  # extract() on Sonnet 5.5: no prefill advice there
         ("app/views.py", 31, "PRL601"),  # one request per document, results only collected
     ]
     messages = {(i["path"], i["line"], i["code"]): i["message"] for i in items}
-    assert "prefill the answer" in messages[("app/views.py", 23, "PRL403")]
+    assert "prefill the answer" in messages[("app/llm.py", 25, "PRL403")]
     new_model = messages[("app/views.py", 27, "PRL403")]
     assert "claude-sonnet-5-5 rejects prefill" in new_model and "output_config" in new_model
     assert "one label of 3" in messages[("app/views.py", 7, "PRL104")]

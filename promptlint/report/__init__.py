@@ -12,7 +12,7 @@ Renderer = Callable[[list[FileResult], bool], str]
 
 _MODULES = {
     "text": "text",
-    "concise": "text",
+    "concise": "concise",
     "json": "json_format",
     "github": "github",
     "sarif": "sarif",

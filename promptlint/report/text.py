@@ -20,6 +20,15 @@ def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
     return ""
 
 
+def found_line(findings: list[Finding]) -> str:
+    """``Found N errors.``, saying how many do not fail the run."""
+    count = len(findings)
+    advisory = sum(1 for f in findings if f.data.get("advisory"))
+    after = (f" ({advisory} retiring after the --fail-within window: they do not fail the "
+             "run)" if advisory else "")
+    return f"Found {count} error{'s' if count != 1 else ''}{after}."
+
+
 def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
     lines: list[str] = []
     findings = [f for r in results for f in r.findings]
@@ -32,11 +41,7 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
                 where = f"{related.path}:cell {related.cell}:{related.line}:{related.column}"
             lines.append(f"  {where}: note: {related.message}")
     if findings:
-        count = len(findings)
-        advisory = sum(1 for f in findings if f.data.get("advisory"))
-        after = (f" ({advisory} retiring after the --fail-within window: they do not fail the "
-                 "run)" if advisory else "")
-        lines.append(f"Found {count} error{'s' if count != 1 else ''}{after}.")
+        lines.append(found_line(findings))
         safe = sum(1 for f in findings if fix_marker(f, False))
         unsafe = sum(1 for f in findings if fix_marker(f, True)) - safe
         if safe:
@@ -49,3 +54,61 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
     elif not any(r.problem for r in results):
         lines.append("All checks passed!")
     return "\n".join(lines) + "\n"
+
+
+def render_concise(results: list[FileResult], unsafe_fixes: bool = False) -> str:
+    """One line per finding and the count, as Ruff's concise format (no notes, no fix hints)."""
+    findings = [f for r in results for f in r.findings]
+    lines = [f"{location(f)}: {f.code}{fix_marker(f, unsafe_fixes)} {f.message}"
+             for f in findings]
+    if findings:
+        lines.append(found_line(findings))
+    elif not any(r.problem for r in results):
+        lines.append("All checks passed!")
+    return "\n".join(lines) + "\n"
+
+
+def render_statistics(results: list[FileResult], unsafe_fixes: bool = False,
+                      output_format: str = "text") -> str:
+    """``--statistics``: findings per rule, most frequent first (as Ruff)."""
+    import json
+    from collections import Counter
+
+    findings = [f for r in results for f in r.findings]
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.rule for f in findings}
+    fixable = {code: any(fix_marker(f, unsafe_fixes) for f in findings if f.code == code)
+               for code in counts}
+    order = sorted(counts, key=lambda code: (-counts[code], code))
+    if output_format == "json":
+        return json.dumps([{"code": code, "name": names[code], "count": counts[code],
+                            "fixable": fixable[code]} for code in order], indent=2) + "\n"
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "".join(f"{counts[code]:>{width}}\t{code}\t{'[*]' if fixable[code] else '[ ]'} "
+                   f"{names[code]}\n" for code in order)
+
+
+_BOLD, _RED, _CYAN, _DIM, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
+
+
+def colorize(output: str) -> str:
+    """ANSI colours for text output: path bold, code red, notes dimmed, as Ruff's."""
+    import re
+
+    # linear enough: the lazy path stops at the first ":N:N: CODE" (each digit run is tried
+    # as at most two numbers); it runs over promptlint's own output lines
+    finding = re.compile(r"^(?P<where>.+?:\d+:\d+): (?P<code>[A-Z]+\d+)(?P<rest> .*)$")
+    out = []
+    for line in output.splitlines():
+        match = finding.match(line)
+        if match and not line.startswith(" "):
+            where = match.group("where")
+            out.append(f"{_BOLD}{where}{_RESET}{_CYAN}:{_RESET} {_BOLD}{_RED}"
+                       f"{match.group('code')}{_RESET}{match.group('rest')}")
+        elif line.startswith("  ") and ": note: " in line:
+            out.append(f"{_DIM}{line}{_RESET}")
+        elif line.startswith(("Found ", "[*]")):
+            out.append(f"{_BOLD}{line}{_RESET}")
+        else:
+            out.append(line)
+    return "".join(line + "\n" for line in out)

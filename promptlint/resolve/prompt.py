@@ -12,7 +12,14 @@ from typing import Any, Literal
 import libcst as cst
 
 from promptlint.resolve.text import Segment, Text
-from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Value, text_of
+from promptlint.resolve.values import (
+    UNKNOWN,
+    DictValue,
+    ListValue,
+    Value,
+    _holds_varying,
+    text_of,
+)
 
 Section = Literal["tools", "system", "messages"]
 SECTIONS: tuple[Section, ...] = ("tools", "system", "messages")
@@ -92,7 +99,8 @@ def _tools(prompt: Prompt, value: Value) -> None:
         tool = item.as_dict()
         plain = to_python(item)
         if tool is None or plain is UNKNOWN:
-            text = Text.hole("tool definition", item.node, varies=item.varies)
+            text = Text.hole("tool definition", item.node,
+                             varies=item.varies or _holds_varying(item.py))
         else:
             plain = {k: v for k, v in plain.items() if k != "cache_control"}
             text = Text.of(json.dumps(plain, ensure_ascii=False))

@@ -12,13 +12,22 @@ from promptlint import edits, sdk
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.resolve.prompt import Prompt, build_prompt
-from promptlint.resolve.scope import Binding, Scope, ScopeBuilder, dotted_name, literal_key
+from promptlint.resolve.scope import (
+    Binding,
+    Point,
+    Scope,
+    ScopeBuilder,
+    dotted_name,
+    function_results,
+    literal_key,
+)
 from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
 from promptlint.resolve.walk import walk
 
 ReceiverKind = Literal["anthropic", "other", "unknown"]
 MESSAGES_SHAPED = ("model", "messages", "max_tokens")
 CLIENT_COPIES = ("with_options", "copy")  # client.with_options(timeout=...) is a client too
+MAX_RECEIVER_DEPTH = 12  # steps followed from a receiver to the client's constructor
 BATCH_PARAM_TYPES = ("MessageCreateParamsNonStreaming", "MessageCreateParams")
 
 
@@ -48,6 +57,7 @@ class Request:
     # itself (client.beta.prompt_caching.messages.create): the attribute node of it
     namespace: cst.Name | None = None
     module: cst.Module | None = field(default=None, repr=False)
+    point: Point | None = field(default=None, repr=False)  # where names are looked up
     _prompt: Prompt | None = field(default=None, repr=False)
     resolver: Resolver | None = field(default=None, repr=False)
 
@@ -55,7 +65,12 @@ class Request:
         """Resolve an expression written in this request's scope."""
         if self.resolver is None:
             return None
-        return self.resolver.value(expr, self.scope)
+        saved, self.resolver.point = self.resolver.point, self.point
+        home, self.resolver.home = self.resolver.home, self.scope
+        try:
+            return self.resolver.value(expr, self.scope)
+        finally:
+            self.resolver.point, self.resolver.home = saved, home
 
     def prompt(self) -> Prompt:
         """The prompt in cache order (tools -> system -> messages), built on first use."""
@@ -104,6 +119,8 @@ class Request:
         value = self.arg(name)
         if value is None:
             return []
+        if value.fallback is not None:
+            message = f"{message}: {value.fallback}"
         if self.site is not None and id(value.node) not in self.site_nodes:
             node = value.origin if value.origin is not None else value.node
             return [(node, message, value.origin_path or self.foreign)]
@@ -253,10 +270,11 @@ class RequestFinder:
         return requests
 
     # ---- receivers ------------------------------------------------------------------------
-    def is_client_class(self, expr: cst.BaseExpression, scope: Scope) -> bool | None:
+    def is_client_class(self, expr: cst.BaseExpression, scope: Scope,
+                        depth: int = 0) -> bool | None:
         """True: an Anthropic client class; False: some other known thing; None: unknown."""
         name = dotted_name(expr)
-        if name is None:
+        if name is None or depth > MAX_RECEIVER_DEPTH:
             return None
         head, _, rest = name.partition(".")
         owner, bindings = scope.lookup(head)
@@ -271,24 +289,47 @@ class RequestFinder:
                     return None
                 if module.split(".")[0] == "anthropic":
                     return target in self.client_classes
-                return False
+                if not self._in_project(module):
+                    return False
+                # the project's own subclass or alias of a client class
+                found = self.resolver.import_target(binding, None)
+                if found is None or len(found[2]) != 1:
+                    return None
+                resolver, other_owner, (other,) = found
+                if other.kind in ("class", "assign"):
+                    verdict = self._using(resolver).is_client_class(
+                        cst.Name(target), other_owner, depth + 1)
+                    return verdict
+                return None
             if module.split(".")[0] == "anthropic":  # import anthropic [as head]
                 return rest.split(".")[-1] in self.client_classes
-            return False
+            return None if self._in_project(module) else False
         if binding.kind == "class" and not rest:
             node = binding.node
             if isinstance(node, cst.ClassDef):
-                return any(self.is_client_class(b.value, owner) for b in node.bases) or False
+                return any(self.is_client_class(b.value, owner, depth + 1)
+                           for b in node.bases) or False
             return False
         if binding.kind == "assign" and not rest and binding.value is not None:
-            return self.is_client_class(binding.value, owner)
+            return self.is_client_class(binding.value, owner, depth + 1)
         return None
+
+    def _in_project(self, module: str) -> bool:
+        """Whether an imported module is one of the project's (its names may be factories)."""
+        project = self.resolver.project
+        return project is not None and project.find_module(module, self.resolver.path) is not None
+
+    def _imported_from_project(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        head = (dotted_name(expr) or "").partition(".")[0]
+        bindings = scope.lookup(head)[1] if head else []
+        return len(bindings) == 1 and bindings[0].kind == "import" and (
+            (bindings[0].module or "").split(".")[0] != "anthropic")
 
     def receiver_kind(
         self, expr: cst.BaseExpression, scope: Scope, depth: int = 0
     ) -> tuple[ReceiverKind, cst.Call | None]:
         """Whether ``expr`` is an Anthropic client, and the constructor call when known."""
-        if depth > 12:
+        if depth > MAX_RECEIVER_DEPTH:
             return "unknown", None
         if isinstance(expr, cst.Call):
             func = expr.func
@@ -297,29 +338,128 @@ class RequestFinder:
                 return kind, (expr if kind == "anthropic" else None)
             verdict = self.is_client_class(expr.func, scope)
             if verdict is None:
-                return "unknown", None
+                kind = self._factory_kind(expr.func, scope, depth)
+                if kind == "unknown" and self._imported_from_project(expr.func, scope):
+                    kind = "other"  # the project's own class or function, not a client
+                return kind, None
             return ("anthropic", expr) if verdict else ("other", None)
         if isinstance(expr, cst.Name):
             owner, bindings = scope.lookup(expr.value)
             return self._kind_of_bindings(bindings, owner, depth)
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):  # client or Anthropic()
+            sides = ([expr.left, expr.right] if isinstance(expr, cst.BooleanOperation)
+                     else [expr.body, expr.orelse])
+            kinds = {self.receiver_kind(side, scope, depth + 1)[0] for side in sides
+                     if not (isinstance(side, cst.Name) and side.value == "None")}
+            if "anthropic" in kinds and "other" not in kinds:
+                return "anthropic", None
+            return ("other", None) if kinds == {"other"} else ("unknown", None)
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             base = expr.value.value
             class_scope = None
             if scope.kind == "function" and scope.class_scope is not None:
                 if base == scope.self_name:
                     class_scope = scope.class_scope
-            if class_scope is None:
-                found = scope.lookup(base)[1]
-                if len(found) == 1 and found[0].kind == "class":
-                    class_scope = found[0].scope
+            found = scope.lookup(base)[1] if class_scope is None else []
+            if len(found) == 1 and found[0].kind == "class":
+                class_scope = found[0].scope
             if class_scope is not None:
-                attr = expr.attr.value
-                bindings = [
-                    *class_scope.attributes.get(attr, []),
-                    *class_scope.bindings.get(attr, []),
-                ]
-                return self._kind_of_bindings(bindings, class_scope, depth)
+                return self._attribute_kind(class_scope, expr.attr.value, depth)
+            if len(found) == 1 and found[0].kind == "import":  # llm.client
+                return self._imported_kind(found[0], expr.attr.value, depth)
         return "unknown", None
+
+    def _attribute_kind(self, class_scope: Scope, attr: str, depth: int,
+                        ) -> tuple[ReceiverKind, cst.Call | None]:
+        """``self.client``: what the class (or a project base class) binds to the attribute."""
+        finder: RequestFinder = self
+        for _ in range(MAX_RECEIVER_DEPTH):
+            bindings = [*class_scope.attributes.get(attr, []),
+                        *class_scope.bindings.get(attr, [])]
+            if bindings:
+                return finder._kind_of_bindings(bindings, class_scope, depth + 1)
+            node = class_scope.node
+            bases = node.bases if isinstance(node, cst.ClassDef) else []
+            found = next((t for t in (finder.resolver.class_of(b.value, class_scope.parent
+                                                                or class_scope)
+                                      for b in bases) if t is not None), None)
+            if found is None:
+                break
+            finder = finder._using(found[0])
+            class_scope = found[1]
+        return "unknown", None
+
+    def _using(self, resolver: Resolver) -> RequestFinder:
+        """This finder's receiver analysis in another module (the module's own resolver)."""
+        if resolver is self.resolver:
+            return self
+        return RequestFinder(self.module, self.scopes, resolver)
+
+    def _imported_kind(self, binding: Binding, attr: str | None, depth: int
+                       ) -> tuple[ReceiverKind, cst.Call | None]:
+        """A client made in another module of the project: ``from .llm import client``."""
+        target = self.resolver.import_target(binding, attr)
+        if target is None:
+            return "unknown", None
+        resolver, owner, bindings = target
+        return self._using(resolver)._kind_of_bindings(bindings, owner, depth + 1)
+
+    def _factory_kind(self, func: cst.BaseExpression, scope: Scope, depth: int
+                      ) -> ReceiverKind:
+        """``get_client()``, ``self._client()``, an imported factory: a function of the project
+        all of whose returns are clients (or whose return annotation is a client class)."""
+        found = self.resolver._function_of(func, scope)
+        if found is None:
+            return "unknown"
+        resolver, node, body_scope, _ = found
+        return self._using(resolver)._returns_kind(node, body_scope, depth)
+
+    def _returns_kind(self, node: cst.FunctionDef, body_scope: Scope, depth: int,
+                      yields: bool = False) -> ReceiverKind:
+        if node.returns is not None:
+            verdict = self._annotation_kind(node.returns.annotation,
+                                            body_scope.parent or body_scope)
+            if verdict == "anthropic":
+                return verdict
+        values = function_results(node, yields)
+        if not values or len(values) > 8:
+            return "unknown"
+        kinds = {self.receiver_kind(v, body_scope, depth + 1)[0] for v in values}
+        return kinds.pop() if len(kinds) == 1 else "unknown"
+
+    def _fixture_kind(self, name: str, function: Scope, depth: int) -> ReceiverKind:
+        """A parameter of a test (or a fixture) named after a pytest fixture: the fixture
+        defined in this module or in a ``conftest.py`` beside it or above it."""
+        node = function.node
+        path = self.resolver.path
+        project = self.resolver.project
+        if not isinstance(node, cst.FunctionDef) or path is None or project is None:
+            return "unknown"
+        if not (node.name.value.startswith("test") or _is_fixture(node)
+                or path.name.startswith("test") or path.name == "conftest.py"):
+            return "unknown"
+        own = _fixture_in(function.module(), name)
+        if own is not None and own is not node:
+            owner, fixture = own
+            return self._returns_kind(fixture, owner, depth, yields=True)
+        try:
+            folder = path.resolve().parent
+            root = project.root.resolve()
+        except (OSError, RuntimeError):
+            return "unknown"
+        for _ in range(12):
+            conftest = folder / "conftest.py"
+            loaded = project.load(conftest) if conftest.is_file() else None
+            if loaded is not None:
+                found = _fixture_in(loaded.scopes.root, name)
+                if found is not None:
+                    owner, fixture = found
+                    finder = self._using(Resolver(loaded.path, project))
+                    return finder._returns_kind(fixture, owner, depth, yields=True)
+            if folder == root or folder.parent == folder:
+                break
+            folder = folder.parent
+        return "unknown"
 
     def _kind_of_bindings(
         self, bindings: list[Binding], owner: Scope, depth: int
@@ -342,7 +482,19 @@ class RequestFinder:
             if verdict != "unknown":
                 return verdict, None
         if binding.kind in ("assign", "with") and binding.value is not None:
-            return self.receiver_kind(binding.value, owner, depth + 1)
+            return self.receiver_kind(binding.value, binding.where or owner, depth + 1)
+        if binding.kind == "import" and depth <= MAX_RECEIVER_DEPTH:
+            return self._imported_kind(binding, None, depth)
+        if binding.kind == "param" and binding.node is not None:
+            param = binding.node
+            if isinstance(param, cst.Param) and param.default is None and not param.star:
+                return self._fixture_kind(param.name.value, owner, depth), None
+        if binding.kind == "function" and isinstance(binding.node, cst.FunctionDef) and any(
+                (dotted_name(d.decorator) or "").endswith("property")
+                for d in binding.node.decorators):
+            body = _child_scope(owner, binding.node)
+            if body is not None:
+                return self._returns_kind(binding.node, body, depth), None
         return "unknown", None
 
     def _annotation_kind(self, annotation: cst.BaseExpression, scope: Scope) -> ReceiverKind:
@@ -359,6 +511,17 @@ class RequestFinder:
 
     # ---- parameters -----------------------------------------------------------------------
     def _request(self, call: cst.Call, scope: Scope, method: str, beta: bool) -> Request:
+        point = self.scopes.call_points.get(call)
+        saved, self.resolver.point = self.resolver.point, point
+        home, self.resolver.home = self.resolver.home, scope
+        try:
+            request = self._request_at(call, scope, method, beta)
+        finally:
+            self.resolver.point, self.resolver.home = saved, home
+        request.point = point
+        return request
+
+    def _request_at(self, call: cst.Call, scope: Scope, method: str, beta: bool) -> Request:
         params: dict[str, Value] = {}
         is_open = False
         splat: cst.CSTNode | None = None
@@ -372,7 +535,8 @@ class RequestFinder:
                     is_open = True
                     continue
                 for key, value in inner.items.items():
-                    params[key] = Value(value.py, arg, value.literal_node)
+                    params[key] = Value(value.py, arg, value.literal_node, value.origin_path,
+                                        value.varies, value.fallback, value.candidates)
                 is_open = is_open or inner.open
             else:
                 is_open = True
@@ -387,20 +551,53 @@ class RequestFinder:
         )
         if requests_arg is None:
             return []
-        container = requests_arg.value
-        elements: list[cst.BaseExpression] = []
+        point = self.scopes.call_points.get(call)
+        saved, self.resolver.point = self.resolver.point, point
+        home, self.resolver.home = self.resolver.home, scope
+        try:
+            return self._batch_requests_at(call, requests_arg.value, scope, beta)
+        finally:
+            self.resolver.point, self.resolver.home = saved, home
+
+    def _batch_elements(self, container: cst.BaseExpression, scope: Scope, depth: int = 0
+                        ) -> list[tuple[cst.BaseExpression, Scope]]:
+        """The request entries of ``requests=``: a list literal's elements, a comprehension's
+        element, or those of the list a name is bound to (with the entries it appends)."""
         if isinstance(container, (cst.List, cst.Tuple)):
-            elements = [
-                e.value for e in container.elements if not isinstance(e, cst.StarredElement)
-            ]
-        elif isinstance(container, (cst.ListComp, cst.GeneratorExp)):
-            elements = [container.elt]
-        out: list[Request] = []
-        for element in elements:
-            params_node = _batch_params_node(element)
-            if params_node is None:
+            return [(e.value, scope) for e in container.elements
+                    if not isinstance(e, cst.StarredElement)]
+        if isinstance(container, (cst.ListComp, cst.GeneratorExp)):
+            return [(container.elt, scope)]
+        if isinstance(container, cst.Call) and dotted_name(container.func) in ("list", "tuple") \
+                and len(container.args) == 1 and depth < 4:
+            return self._batch_elements(container.args[0].value, scope, depth + 1)
+        if not isinstance(container, cst.Name) or depth >= 4:
+            return []
+        owner, bindings = scope.lookup(container.value)
+        reach = owner.reaching([b for b in bindings if b.kind != "declare"], self.resolver.point)
+        out: list[tuple[cst.BaseExpression, Scope]] = []
+        for binding in reach:
+            if binding.kind != "assign" or binding.value is None:
                 continue
-            value = self.resolver.value(params_node, scope)
+            where = binding.where or owner
+            out.extend(self._batch_elements(binding.value, where, depth + 1))
+        appended = owner.list_appends.get(container.value, [])
+        out.extend((item, owner) for item in appended if item is not None)
+        return out
+
+    def _batch_requests_at(self, call: cst.Call, container: cst.BaseExpression, scope: Scope,
+                           beta: bool) -> list[Request]:
+        out: list[Request] = []
+        for element, element_scope in self._batch_elements(container, scope):
+            scope = element_scope
+            params_node = _batch_params_node(element)
+            if params_node is None:  # an entry built elsewhere (a helper's dict)
+                entry = self.resolver.value(element, scope).get("params")
+                if entry is None or entry.as_dict() is None:
+                    continue
+                params_node, value = entry.node, entry
+            else:
+                value = self.resolver.value(params_node, scope)
             if isinstance(params_node, cst.Call) and dotted_name(params_node.func) in (
                 *BATCH_PARAM_TYPES,
                 *(f"{m}.{t}" for m in ("message_create_params",) for t in BATCH_PARAM_TYPES),
@@ -417,6 +614,41 @@ class RequestFinder:
                         params.open, scope, params_node=params_node)
             )
         return out
+
+
+def _is_fixture(node: cst.FunctionDef) -> bool:
+    for decorator in node.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        if (dotted_name(target) or "").split(".")[-1] == "fixture":
+            return True
+    return False
+
+
+def _fixture_name(node: cst.FunctionDef) -> str:
+    for decorator in node.decorators:
+        if isinstance(decorator.decorator, cst.Call):
+            for arg in decorator.decorator.args:
+                if arg.keyword is not None and arg.keyword.value == "name":
+                    name = literal_key(arg.value)
+                    if name is not None:
+                        return name
+    return node.name.value
+
+
+def _fixture_in(module_scope: Scope, name: str) -> tuple[Scope, cst.FunctionDef] | None:
+    """The fixture called ``name`` defined at the top of a module (its body scope)."""
+    for child in module_scope.children:
+        node = child.node
+        if isinstance(node, cst.FunctionDef) and _is_fixture(node) and (
+                _fixture_name(node) == name):
+            return child, node
+    return None
+
+
+def _child_scope(owner: Scope, node: cst.CSTNode) -> Scope | None:
+    return next((child for child in owner.children if child.node is node), None)
 
 
 def _batch_params_node(element: cst.BaseExpression) -> cst.BaseExpression | None:

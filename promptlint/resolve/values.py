@@ -22,7 +22,14 @@ from promptlint.resolve.external import (
     Project,
     TemplateValue,
 )
-from promptlint.resolve.scope import Binding, Scope, dotted_name, literal_key
+from promptlint.resolve.scope import (
+    Binding,
+    Point,
+    Scope,
+    dotted_name,
+    function_results,
+    literal_key,
+)
 from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
 
 
@@ -48,6 +55,8 @@ UNKNOWN: Any = _Unknown()
 class DictValue:
     items: dict[str, Value] = field(default_factory=dict)
     open: bool = False  # keys we could not see may be present
+    # keys that are not strings, by how they are written (``Tier.FAST``): for lookups only
+    named: dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -76,6 +85,11 @@ class Value:
     origin: cst.CSTNode | None = None
     origin_path: Path | None = None  # the module ``origin`` lives in, when not this file
     varies: bool = False  # unknown because it changes per request (a parameter, the clock)
+    # a known value that holds only when nothing overrides it: what it is the default of
+    # ("the default of parameter 'model'", "the default used when X is unset")
+    fallback: str | None = None
+    # when unknown because the bindings that reach the use disagree: their values
+    candidates: tuple[Value, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -109,6 +123,8 @@ class Value:
 
 
 MAX_DEPTH = 24
+MAX_CANDIDATES = 16  # bindings of one name weighed at a use; more stay unknown
+MAX_HELPER_DEPTH = 4  # helper functions evaluated inside one another
 
 
 class Resolver:
@@ -120,6 +136,11 @@ class Resolver:
         self.project = project
         # wrapper analysis: values of a function's parameters at one call site, by scope id
         self.overrides: dict[int, dict[str, Value]] = {}
+        # where names are looked up (flow-sensitively, in that point's scope); None: anywhere
+        self.point: Point | None = None
+        # the function whose request is being resolved: its own parameter defaults count
+        self.home: Scope | None = None
+        self.helper_depth = 0
 
     def value(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Value:
         if depth > MAX_DEPTH or id(expr) in self._active:
@@ -140,10 +161,11 @@ class Resolver:
         while isinstance(root, (cst.Attribute, cst.Subscript)):
             root = root.value
         if isinstance(root, cst.Name):
-            owner, bindings = scope.lookup(root.value)
+            owner, found = scope.lookup(root.value)
             passed = self.overrides.get(id(owner), {}).get(root.value)
             if passed is not None:
                 return passed.varies
+            bindings = owner.reaching([b for b in found if b.kind != "declare"], self.point)
             if any(b.kind in ("param", "loop") for b in bindings):
                 return True
             single = bindings[0] if len(bindings) == 1 else None
@@ -151,7 +173,12 @@ class Resolver:
                 if self._import_time(owner, single):
                     return False  # computed at import: fixed for the life of the process
                 if depth < MAX_DEPTH and single.value is not expr:
-                    return self.value(single.value, owner, depth + 1).varies
+                    where = single.where or owner
+                    saved, self.point = self.point, Point(where, single.order, single.blocks)
+                    try:
+                        return self.value(single.value, where, depth + 1).varies
+                    finally:
+                        self.point = saved
             return False
         if isinstance(expr, cst.Call):
             func = self.qualified(expr.func, scope) or ""
@@ -196,7 +223,109 @@ class Resolver:
             return Value(self._list_literal(expr, scope, depth), expr)
         if isinstance(expr, cst.Call):
             return self._call(expr, scope, depth)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope, depth)
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            return self._or(expr, scope, depth)
+        if isinstance(expr, cst.IfExp):
+            return self._if_expression(expr, scope, depth)
         return Value(UNKNOWN, expr)
+
+    def _if_expression(self, expr: cst.IfExp, scope: Scope, depth: int) -> Value:
+        """``A if test else B``: the branch a known test picks; else both are candidates."""
+        test = self.value(expr.test, scope, depth).py
+        if isinstance(test, (bool, int, str)) or test is None:
+            return self.value(expr.body if test else expr.orelse, scope, depth)
+        body = self.value(expr.body, scope, depth)
+        orelse = self.value(expr.orelse, scope, depth)
+        if body.known and orelse.known and _same(body.py, orelse.py):
+            return Value(body.py, expr, varies=body.varies or orelse.varies)
+        candidates = (body, orelse) if body.known and orelse.known else ()
+        return Value(UNKNOWN, expr, varies=body.varies or orelse.varies, candidates=candidates)
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope, depth: int) -> Value:
+        """``MODELS["fast"]``, ``BY_TIER[Tier.FAST]``, ``CHOICES[0]`` over known literals."""
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return Value(UNKNOWN, expr)
+        container = self.value(expr.value, scope, depth)
+        index = expr.slice[0].slice.value
+        found: Value | None = None
+        mapping = container.as_dict()
+        listed = container.as_list()
+        if mapping is not None:
+            found = self._lookup(mapping, index, scope, depth)
+        elif listed is not None and not listed.open:
+            position = self.value(index, scope, depth).known_int()
+            if position is not None and -len(listed.items) <= position < len(listed.items):
+                found = listed.items[position]
+        if found is None:
+            return Value(UNKNOWN, expr)
+        return Value(found.py, expr, found.literal_node, found.origin_path or
+                     container.origin_path, found.varies, found.fallback)
+
+    def _lookup(self, mapping: DictValue, key_expr: cst.BaseExpression, scope: Scope,
+                depth: int) -> Value | None:
+        written = dotted_name(key_expr)
+        if written is not None and written in mapping.named:
+            return mapping.named[written]
+        key = self.value(key_expr, scope, depth).known_str()
+        if key is not None:
+            return mapping.items.get(key)
+        return None
+
+    def _or(self, expr: cst.BooleanOperation, scope: Scope, depth: int) -> Value:
+        """``x or default``: the default when ``x`` is known to be empty, or when ``x`` reads an
+        environment variable (then the default is what runs while the variable is unset)."""
+        left = self.value(expr.left, scope, depth)
+        if isinstance(left.py, (str, int, float, bool)) or left.py is None:
+            return left if left.py else self.value(expr.right, scope, depth)
+        variable = self._environment_name(expr.left, scope, depth)
+        unpassed = self._unpassed_parameter(expr.left, scope) if variable is None else None
+        if variable is None and unpassed is None:
+            return Value(UNKNOWN, expr)
+        right = self.value(expr.right, scope, depth)
+        if not isinstance(right.py, (str, int, float)) or not right.known:
+            return Value(UNKNOWN, expr)
+        if unpassed is not None:  # def f(model=None): model = model or DEFAULT
+            return Value(right.py, expr, right.literal_node, right.origin_path, True,
+                         f"the default used when no value is passed for '{unpassed}'")
+        return Value(right.py, expr, right.literal_node, right.origin_path,
+                     fallback=f"the default used when {variable} is unset")
+
+    def _unpassed_parameter(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """The name of a parameter of the requesting function that defaults to None (or to
+        an empty string) and that no caller seen here passes."""
+        if not isinstance(expr, cst.Name):
+            return None
+        owner, found = scope.lookup(expr.value)
+        reach = owner.reaching([b for b in found if b.kind != "declare"], self.point)
+        if len(reach) != 1 or reach[0].kind != "param" or owner is not self.home:
+            return None
+        if expr.value in self.overrides.get(id(owner), {}):
+            return None
+        default = reach[0].value
+        if isinstance(default, cst.Name) and default.value == "None" or isinstance(
+                default, cst.SimpleString) and default.evaluated_value == "":
+            return expr.value
+        return None
+
+    def _environment_name(self, expr: cst.BaseExpression, scope: Scope,
+                          depth: int) -> str | None:
+        """The variable's name when ``expr`` reads the environment without a default
+        (``os.getenv("X")``, ``os.environ.get("X")``, a name bound to one of those)."""
+        if isinstance(expr, cst.Name) and depth < MAX_DEPTH:
+            owner, found = scope.lookup(expr.value)
+            reach = owner.reaching([b for b in found if b.kind != "declare"], self.point)
+            if len(reach) == 1 and reach[0].kind == "assign" and reach[0].value is not None:
+                return self._environment_name(reach[0].value, reach[0].where or owner,
+                                              depth + 1)
+            return None
+        if not isinstance(expr, cst.Call) or not expr.args or len(expr.args) > 1:
+            return None
+        func = self.qualified(expr.func, scope)
+        if func not in ("os.getenv", "os.environ.get"):
+            return None
+        return self.value(expr.args[0].value, scope, depth).known_str()
 
     # ---- pieces -------------------------------------------------------------------------
     def _fstring(self, expr: cst.FormattedString, scope: Scope, depth: int) -> Any:
@@ -215,7 +344,7 @@ class Resolver:
             if part.format_spec or part.conversion or isinstance(inner.py, bool):
                 out.append(Text.hole("{" + _code(part.expression) + "}", part.expression,
                                      varies=inner.varies or inner.known))
-            elif isinstance(inner.py, (str, int)):
+            elif isinstance(inner.py, (str, int)) and not _per_call(inner):
                 out.append(str(inner.py))
             else:
                 out.append(text_of(inner, "{" + _code(part.expression) + "}"))
@@ -257,8 +386,13 @@ class Resolver:
         for element in expr.elements:
             if isinstance(element, cst.DictElement):
                 key = literal_key(element.key)
+                if key is None and isinstance(element.key, cst.Name):
+                    key = self.value(element.key, scope, depth).known_str()
                 if key is None:
                     result.open = True
+                    written = dotted_name(element.key)
+                    if written is not None and "." in written:  # an enum member
+                        result.named[written] = self.value(element.value, scope, depth)
                     continue
                 result.items[key] = self.value(element.value, scope, depth)
             else:  # **splat
@@ -294,15 +428,20 @@ class Resolver:
             if result is not UNKNOWN:
                 return Value(result, expr)
         func = self.qualified(expr.func, scope)
-        if func is None and isinstance(expr.func, cst.Name):
+        if func is None or func.startswith(".") or func.split(".")[0] not in _NOT_PROJECT \
+                and not func.startswith("builtins."):
             helper = self._helper_function(expr, scope, depth)
             if helper is not None:
                 return helper
         if func is not None:
+            special = self._special(expr, func, scope, depth)
+            if special is not None:
+                return special
             result = self._function(expr, func, scope, depth)
             if result is not UNKNOWN:
                 return Value(result, expr)
-        if func == "builtins.dict":
+        if func == "builtins.dict" or func is not None and _typed_dict(func) or (
+                self._is_typed_dict_class(expr.func, scope)):
             result = DictValue()
             for arg in expr.args:
                 if arg.keyword is not None:
@@ -321,49 +460,129 @@ class Resolver:
 
     def _name(self, expr: cst.Name, scope: Scope, depth: int) -> Value:
         constants = {"True": True, "False": False, "None": None}
-        owner, bindings = scope.lookup(expr.value)
-        if not bindings and expr.value in constants:
+        owner, found = scope.lookup(expr.value)
+        bindings = [b for b in found if b.kind != "declare"]
+        if not found and expr.value in constants:
             return Value(constants[expr.value], expr)
-        if not bindings and expr.value == "__file__" and self.path is not None:
+        if not found and expr.value == "__file__" and self.path is not None:
             return Value(PathValue(self.path.resolve()), expr)
-        if len(bindings) == 1 and bindings[0].kind == "import":
-            return self._imported(expr, bindings[0], None, depth)
-        if len(bindings) == 1 and bindings[0].kind == "with" and bindings[0].value is not None:
-            inner_with = self.value(bindings[0].value, owner, depth)
+        reach = owner.reaching(bindings, self.point)
+        if len(reach) == 1 and reach[0].kind == "import":
+            return self._imported(expr, reach[0], None, depth)
+        if len(reach) == 1 and reach[0].kind == "with" and reach[0].value is not None:
+            inner_with = self.value(reach[0].value, owner, depth)
             if isinstance(inner_with.py, FileHandle):
                 return Value(inner_with.py, expr)
-        if len(bindings) == 1 and bindings[0].kind == "param":
+        if len(reach) == 1 and reach[0].kind == "param":
             passed = self.overrides.get(id(owner), {}).get(expr.value)
             if passed is not None:
-                return passed
-            return Value(UNKNOWN, expr)
-        inner = self._single_binding_value(expr.value, owner, bindings, depth)
+                return passed  # as written at the call site
+        inner = self._bindings_value(expr.value, owner, reach, depth)
         if inner is None:
             return Value(UNKNOWN, expr)
         if inner.varies or _holds_varying(inner.py):
-            if self._import_time(owner, bindings[0]):  # computed at import: fixed for the process
+            if len(reach) == 1 and self._import_time(owner, reach[0]):
+                # computed at import: fixed for the life of the process
                 return Value(_fixed(inner.py), expr, inner.literal_node, inner.origin_path)
-        return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies)
+        return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies,
+                     inner.fallback, inner.candidates)
 
     def _import_time(self, owner: Scope, binding: Binding) -> bool:
         """Assigned once, at import (not in a notebook, whose cells run again and again)."""
         notebook = self.path is not None and self.path.suffix == ".ipynb"
         return not notebook and _runs_once(owner, binding)
 
-    def _single_binding_value(
+    def _bindings_value(
         self, name: str, owner: Scope, bindings: list[Binding], depth: int
     ) -> Value | None:
-        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+        """The value of a name bound by one of ``bindings``: known when every one of them gives
+        the same value; else unknown, with the values that disagree as candidates."""
+        if not bindings or len(bindings) > MAX_CANDIDATES:
             return None
-        inner = self.value(bindings[0].value, owner, depth)
+        values = [self._binding_value(name, owner, b, depth) for b in bindings]
+        if len(values) == 1:
+            return values[0]
+        present = [v for v in values if v is not None]
+        first = present[0] if present else None
+        if first is not None and len(present) == len(values) and first.known and all(
+                _same(v.py, first.py) for v in present[1:]):
+            fallback = next((v.fallback for v in present if v.fallback), None)
+            return Value(first.py, first.node, None, None, any(v.varies for v in present),
+                         fallback)
+        if first is None:
+            return None
+        return Value(UNKNOWN, first.node, varies=any(v.varies for v in present),
+                     candidates=tuple(present) if len(present) == len(values) else ())
+
+    def _binding_value(self, name: str, owner: Scope, binding: Binding,
+                       depth: int) -> Value | None:
+        if binding.kind == "param":
+            passed = self.overrides.get(id(owner), {}).get(name)
+            if passed is not None:
+                return passed
+            return self._param_default(name, owner, binding, depth)
+        if binding.kind == "import":
+            return self._imported(binding.node or cst.Name(name), binding, None, depth)
+        if binding.kind != "assign" or binding.value is None:
+            return None
+        where = binding.where or owner
+        point = Point(where, binding.order, binding.blocks)
+        saved, self.point = self.point, point
+        try:
+            inner = self.value(binding.value, where, depth)
+            inner = self._mutated(name, owner, binding, inner, saved, depth)
+        finally:
+            self.point = saved
+        return inner
+
+    def _param_default(self, name: str, owner: Scope, binding: Binding,
+                       depth: int) -> Value | None:
+        """A parameter nobody passes here: its default, as a default (a scalar only)."""
+        default = binding.value
+        param = binding.node
+        home = self.home
+        if home is not owner or default is None or not isinstance(param, cst.Param) or (
+                param.star):  # (another function's parameter: ``self.model = model`` in
+            # __init__ holds what the constructor's callers pass)
+            return Value(UNKNOWN, param or cst.Name(name), varies=True)
+        saved, self.point = self.point, None
+        try:
+            inner = self.value(default, owner.parent or owner, depth)
+        finally:
+            self.point = saved
+        if not isinstance(inner.py, (str, int, float)) or inner.py is UNKNOWN:
+            return Value(UNKNOWN, default, varies=True)
+        return Value(inner.py, default, inner.literal_node, inner.origin_path, True,
+                     f"the default of parameter '{name}'")
+
+    def _mutated(self, name: str, owner: Scope, binding: Binding, inner: Value,
+                 point: Point | None, depth: int) -> Value:
+        """A dict or list as changed after its binding, before ``point`` (in the same scope:
+        changes that always run are applied, conditional ones make the entry unknown)."""
         updates = owner.dict_updates.get(name)
         if updates and isinstance(inner.py, DictValue):
-            merged = DictValue(dict(inner.py.items), inner.py.open)
-            for key, value in updates:
-                if key is None or value is None:
+            flow = point is not None and point.scope is owner
+            merged = DictValue(dict(inner.py.items), inner.py.open, dict(inner.py.named))
+            for update in updates:
+                if update.order <= binding.order and binding.where is owner:
+                    continue  # it changed an earlier value of the name
+                if flow and update.order >= point.order:  # type: ignore[union-attr]
+                    continue
+                sure = not flow or point.blocks[:len(update.blocks)] == update.blocks  # type: ignore[union-attr]
+                key = update.key
+                if update.op == "unknown" or key is None:
                     merged.open = True
-                else:
-                    merged.items[key] = self.value(value, owner, depth)
+                elif update.op == "delete":
+                    merged.items.pop(key, None)
+                    merged.open = merged.open or not sure or not flow
+                elif update.op == "set" and update.value is not None:
+                    merged.items[key] = (self.value(update.value, owner, depth) if sure
+                                         else Value(UNKNOWN, update.value))
+                elif update.op == "default" and key not in merged.items:
+                    if merged.open or not sure or update.value is None:
+                        merged.items[key] = Value(UNKNOWN, update.value or inner.node)
+                    else:
+                        merged.items[key] = self.value(update.value, owner, depth)
             inner = Value(merged, inner.node, inner.origin)
         appends = owner.list_appends.get(name)
         if appends and isinstance(inner.py, ListValue):
@@ -385,25 +604,74 @@ class Resolver:
             return self._imported(expr, found_import[0], expr.attr.value, depth)
         attr = expr.attr.value
         class_scope: Scope | None = None
-        bindings: list[Binding] = []
         if scope.kind == "function" and scope.class_scope is not None and base == scope.self_name:
             class_scope = scope.class_scope
-            bindings = list(class_scope.attributes.get(attr, []))
-            bindings += class_scope.bindings.get(attr, [])
         else:
             found = scope.lookup(base)[1]
             if len(found) == 1 and found[0].kind == "class":
                 class_scope = found[0].scope
-                if class_scope is not None:
-                    bindings = list(class_scope.bindings.get(attr, []))
-                    bindings += class_scope.attributes.get(attr, [])
         if class_scope is None:
             return Value(UNKNOWN, expr)
-        inner = self._single_binding_value(attr, class_scope, bindings, depth)
+        inner = self.class_attribute(class_scope, attr, depth)
         if inner is None:
             return Value(UNKNOWN, expr)
-        return Value(inner.py, expr, inner.literal_node)
+        return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies,
+                     inner.fallback, inner.candidates)
 
+    def class_attribute(self, class_scope: Scope, attr: str, depth: int) -> Value | None:
+        """``self.attr`` / ``Class.attr``: the class body's value, a field default, or what its
+        methods assign; looked up in the project's base classes when the class has none."""
+        found = self.class_bindings(class_scope, attr)
+        if found is None:
+            return None
+        owner, bindings, resolver = found
+        saved, resolver.point = resolver.point, None
+        try:
+            inner = resolver._bindings_value(attr, owner, bindings, depth)
+        finally:
+            resolver.point = saved
+        if inner is not None and resolver is not self and inner.origin_path is None:
+            inner = Value(inner.py, inner.node, inner.literal_node, resolver.path, inner.varies,
+                          inner.fallback, inner.candidates)
+        return inner
+
+    def class_bindings(self, class_scope: Scope, attr: str, depth: int = 0
+                       ) -> tuple[Scope, list[Binding], Resolver] | None:
+        """Where ``attr`` of a class is bound: this class, else its bases (in the project)."""
+        bindings = [b for b in (*class_scope.bindings.get(attr, []),
+                                *class_scope.attributes.get(attr, [])) if b.kind != "declare"]
+        if bindings:
+            return class_scope, bindings, self
+        node = class_scope.node
+        if depth > 4 or not isinstance(node, cst.ClassDef):
+            return None
+        for base in node.bases:
+            target = self.class_of(base.value, class_scope.parent or class_scope)
+            if target is not None:
+                resolver, base_scope = target
+                inner = resolver.class_bindings(base_scope, attr, depth + 1)
+                if inner is not None:
+                    return inner
+        return None
+
+    def class_of(self, expr: cst.BaseExpression, scope: Scope
+                 ) -> tuple[Resolver, Scope] | None:
+        """The body of the project class ``expr`` names (here or imported), and its resolver."""
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = scope.lookup(expr.value)[1]
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.kind == "class" and binding.scope is not None:
+            return self, binding.scope
+        if binding.kind == "import" and binding.imported is not None:
+            target = self.import_target(binding, None)
+            if target is not None:
+                resolver, owner, found = target
+                if len(found) == 1 and found[0].kind == "class" and found[0].scope is not None:
+                    return resolver, found[0].scope
+        return None
 
     # ---- names from elsewhere -----------------------------------------------------------------
     def qualified(self, func: cst.BaseExpression, scope: Scope) -> str | None:
@@ -424,11 +692,14 @@ class Resolver:
             base = binding.module or head
         return f"{base}.{rest}" if rest else base
 
-    def _imported(self, expr: cst.CSTNode, binding: Binding, attr: str | None,
-                  depth: int) -> Value:
-        """A constant imported from another module of the project."""
+    def import_target(self, binding: Binding, attr: str | None
+                      ) -> tuple[Resolver, Scope, list[Binding]] | None:
+        """What an import binds, in the project module it comes from: that module's resolver,
+        scope and bindings of the name (``from m import NAME``; ``m.NAME``; ``from m import C``
+        then ``C.NAME``, a class attribute)."""
         if self.project is None or binding.module is None:
-            return Value(UNKNOWN, expr)
+            return None
+        class_attr: str | None = None
         if binding.imported is not None:  # from M import NAME [as x]  (x.attr when attr)
             module_name, name = binding.module, binding.imported
             if attr is not None:  # from pkg import module; module.NAME
@@ -437,49 +708,219 @@ class Resolver:
                 name = attr
         else:  # import pkg.module as m; m.NAME
             if attr is None:
-                return Value(UNKNOWN, expr)
+                return None
             module_name, name = binding.module, attr
         if module_name.split(".")[0] in _NOT_PROJECT:
-            return Value(UNKNOWN, expr)
+            return None
         path = self.project.find_module(module_name, self.path)
-        if path is None and binding.imported is not None and attr is None:
-            return Value(UNKNOWN, expr)
-        loaded = self.project.load(path) if path is not None else None
+        if path is None and binding.imported is not None and attr is not None:
+            # from M import Class; Class.NAME
+            path = self.project.find_module(binding.module, self.path)
+            name, class_attr = binding.imported, attr
+        if path is None:
+            return None
+        loaded = self.project.load(path)
         if loaded is None:
-            return Value(UNKNOWN, expr)
+            return None
         other = Resolver(loaded.path, self.project)
-        owner, bindings = loaded.scopes.root.lookup(name)
-        if len(bindings) == 1 and bindings[0].kind == "import":
-            inner = other._imported(expr, bindings[0], None, depth + 1)
-        else:
-            inner = other._single_binding_value(name, owner, bindings, depth + 1)
+        other.helper_depth = self.helper_depth
+        root = loaded.scopes.root
+        owner, found = root.lookup(name)
+        # the module as executed by the time it is imported: its last bindings
+        reach = root.reaching([b for b in found if b.kind != "declare"],
+                              Point(root, 1 << 62, ()))
+        if class_attr is not None:
+            if len(reach) != 1 or reach[0].kind != "class" or reach[0].scope is None:
+                return None
+            located = other.class_bindings(reach[0].scope, class_attr)
+            if located is None:
+                return None
+            class_owner, bindings, resolver = located
+            return resolver, class_owner, bindings
+        return other, owner, reach
+
+    def _imported(self, expr: cst.CSTNode, binding: Binding, attr: str | None,
+                  depth: int) -> Value:
+        """A constant imported from another module of the project."""
+        if depth > MAX_DEPTH:
+            return Value(UNKNOWN, expr)
+        target = self.import_target(binding, attr)
+        if target is None:
+            return Value(UNKNOWN, expr)
+        other, owner, bindings = target
+        inner = other._bindings_value(attr or binding.imported or "", owner, bindings,
+                                      depth + 1)
         if inner is None or not inner.known:
             return Value(UNKNOWN, expr)
-        return Value(inner.py, expr, inner.literal_node, loaded.path)
+        return Value(inner.py, expr, inner.literal_node, inner.origin_path or other.path,
+                     fallback=inner.fallback)
+
+    def _special(self, expr: cst.Call, func: str, scope: Scope, depth: int) -> Value | None:
+        """Calls whose value is one of their arguments: an environment lookup's default (with
+        what it is the default of), ``typing.cast``, a dataclass / pydantic / attrs field's
+        default."""
+        args = [a for a in expr.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
+        if func in ("os.getenv", "os.environ.get") and args:
+            default = args[1].value if len(args) > 1 else keywords.get("default")
+            variable = self.value(args[0].value, scope, depth).known_str()
+            if default is None or variable is None:
+                return None
+            inner = self.value(default, scope, depth)
+            if not isinstance(inner.py, (str, int, float)) or not inner.known:
+                return None
+            return Value(inner.py, expr, inner.literal_node, inner.origin_path,
+                         fallback=f"the default used when {variable} is unset")
+        if func == "typing.cast" and len(args) == 2:
+            inner = self.value(args[1].value, scope, depth)
+            return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies,
+                         inner.fallback, inner.candidates)
+        if func in _FIELD_FUNCTIONS:
+            default = keywords.get("default")
+            if default is None and func == "pydantic.Field" and args:
+                default = args[0].value
+            if default is None:
+                return None
+            inner = self.value(default, scope, depth)
+            return Value(inner.py, expr, inner.literal_node, inner.origin_path, inner.varies)
+        return None
+
+    def _is_typed_dict_class(self, func: cst.BaseExpression, scope: Scope) -> bool:
+        found = self.class_of(func, scope)
+        if found is None or not isinstance(found[1].node, cst.ClassDef):
+            return False
+        resolver, body = found
+        return any((resolver.qualified(b.value, body.parent or body) or "").endswith(
+            "TypedDict") for b in found[1].node.bases)
 
     def _helper_function(self, expr: cst.Call, scope: Scope, depth: int) -> Value | None:
-        """``build_prompt()`` where the function takes no arguments and returns one expression."""
-        if expr.args or not isinstance(expr.func, cst.Name):
+        """``build_prompt(turn)``, ``self._args()``, an imported helper: the function's return
+        values with the call's arguments bound to its parameters (bounded in depth)."""
+        if self.helper_depth >= MAX_HELPER_DEPTH or any(a.star for a in expr.args):
             return None
-        owner, bindings = scope.lookup(expr.func.value)
-        if len(bindings) != 1 or bindings[0].kind != "function":
+        found = self._function_of(expr.func, scope)
+        if found is None:
             return None
-        node = bindings[0].node
-        if not isinstance(node, cst.FunctionDef) or node.params.params or node.params.kwonly_params:
+        resolver, node, body_scope, bound = found
+        returns = function_results(node)
+        if not returns or len(returns) > MAX_CANDIDATES:
             return None
-        body = node.body
-        if not isinstance(body, cst.IndentedBlock):
+        mapping = self._bind_arguments(expr, node, bound, resolver, body_scope, scope, depth)
+        if mapping is None:
             return None
-        returns = [s for s in body.body if isinstance(s, cst.SimpleStatementLine)
-                   and len(s.body) == 1 and isinstance(s.body[0], cst.Return)]
-        if len(returns) != 1 or len(body.body) > 3:
+        saved_overrides = resolver.overrides.get(id(body_scope))
+        saved_point, saved_depth = resolver.point, resolver.helper_depth
+        resolver.overrides[id(body_scope)] = mapping
+        resolver.point = None
+        resolver.helper_depth = self.helper_depth + 1
+        try:
+            values = [resolver.value(r, body_scope, depth + 1) for r in returns]
+        finally:
+            resolver.helper_depth = saved_depth
+            resolver.point = saved_point
+            if saved_overrides is None:
+                resolver.overrides.pop(id(body_scope), None)
+            else:
+                resolver.overrides[id(body_scope)] = saved_overrides
+        first = values[0]
+        if not first.known or not all(_same(v.py, first.py) for v in values[1:]):
             return None
-        value = returns[0].body[0].value  # type: ignore[attr-defined]
-        if value is None:
+        origin = first.literal_node if len(values) == 1 else None
+        path = (first.origin_path or resolver.path) if resolver is not self else (
+            first.origin_path)
+        return Value(first.py, expr, origin, path, first.varies, first.fallback)
+
+    def _function_of(self, func: cst.BaseExpression, scope: Scope
+                     ) -> tuple[Resolver, cst.FunctionDef, Scope, bool] | None:
+        """The project function a call invokes: a function of this module, a method through
+        ``self``/``cls`` or the class, or a function imported from a project module. The flag
+        says whether the first parameter is bound by the call (a method)."""
+        resolver: Resolver = self
+        binding: Binding | None = None
+        owner = scope
+        bound = False
+        if isinstance(func, cst.Name):
+            owner, found = scope.lookup(func.value)
+            if len(found) != 1:
+                return None
+            binding = found[0]
+            if binding.kind == "import":
+                target = self.import_target(binding, None)
+                if target is None or len(target[2]) != 1:
+                    return None
+                resolver, owner, (binding,) = target[0], target[1], target[2]
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            base, attr = func.value.value, func.attr.value
+            class_scope: Scope | None = None
+            if scope.kind == "function" and scope.class_scope is not None and (
+                    base == scope.self_name):
+                class_scope, bound = scope.class_scope, True
+            else:
+                located = scope.lookup(base)[1]
+                if len(located) == 1 and located[0].kind == "class":
+                    class_scope = located[0].scope
+                elif len(located) == 1 and located[0].kind == "import":
+                    target = self.import_target(located[0], attr)
+                    if target is None or len(target[2]) != 1:
+                        return None
+                    resolver, owner, (binding,) = target[0], target[1], target[2]
+            if class_scope is not None:
+                located_in = self.class_bindings(class_scope, attr)
+                if located_in is None or len(located_in[1]) != 1:
+                    return None
+                owner, (binding,), resolver = located_in
+                if binding.node is not None and isinstance(binding.node, cst.FunctionDef):
+                    decorators = {dotted_name(d.decorator) for d in binding.node.decorators}
+                    if "staticmethod" in decorators:
+                        bound = False
+                    elif "classmethod" in decorators or bound:
+                        bound = True
+                    else:
+                        bound = False
+        if binding is None or binding.kind != "function":
             return None
-        inner_scope = _function_scope(owner, node)
-        inner = self.value(value, inner_scope or owner, depth)
-        return Value(inner.py, expr, inner.literal_node) if inner.known else None
+        node = binding.node
+        if not isinstance(node, cst.FunctionDef) or node.asynchronous is not None:
+            return None
+        body_scope = _function_scope(owner, node)
+        if body_scope is None:
+            return None
+        return resolver, node, body_scope, bound
+
+    def _bind_arguments(self, expr: cst.Call, node: cst.FunctionDef, bound: bool,
+                        resolver: Resolver, body_scope: Scope, scope: Scope,
+                        depth: int) -> dict[str, Value] | None:
+        params = node.params
+        positional = [*params.posonly_params, *params.params]
+        if bound:
+            positional = positional[1:]
+        by_name = {p.name.value: p for p in (*positional, *params.kwonly_params)}
+        mapping: dict[str, Value] = {}
+        index = 0
+        for arg in expr.args:
+            value = self.value(arg.value, scope, depth)
+            value = Value(value.py, arg.value, value.literal_node, value.origin_path,
+                          value.varies, value.fallback, value.candidates)
+            if arg.keyword is None:
+                if index >= len(positional):
+                    return None
+                mapping[positional[index].name.value] = value
+                index += 1
+            elif arg.keyword.value in by_name:
+                mapping[arg.keyword.value] = value
+            else:
+                return None
+        for name, param in by_name.items():
+            if name in mapping:
+                continue
+            if param.default is None:
+                return None
+            mapping[name] = resolver.value(param.default, body_scope.parent or body_scope,
+                                           depth)
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                mapping[extra.name.value] = Value(UNKNOWN, expr)
+        return mapping
 
     # ---- calls on known values ----------------------------------------------------------------
     def _method(self, expr: cst.Call, method: str, receiver: Value, scope: Scope,
@@ -691,14 +1132,30 @@ def _fixed(py: Any) -> Any:
     if isinstance(py, Text):
         return Text(tuple(replace(s, varies=False) if s.is_hole else s for s in py.segments))
     if isinstance(py, DictValue):
-        return DictValue({k: _fixed_value(v) for k, v in py.items.items()}, py.open)
+        return replace(py, items={k: _fixed_value(v) for k, v in py.items.items()})
     if isinstance(py, ListValue):
-        return ListValue([_fixed_value(v) for v in py.items], py.open)
+        return replace(py, items=[_fixed_value(v) for v in py.items])
     return py
 
 
 def _fixed_value(value: Value) -> Value:
-    return Value(_fixed(value.py), value.node, value.origin, value.origin_path)
+    return replace(value, py=_fixed(value.py), varies=False)
+
+
+_FIELD_FUNCTIONS = {"dataclasses.field", "pydantic.Field", "attr.ib", "attr.attrib",
+                    "attrs.field", "attr.field"}
+
+
+def _typed_dict(func: str) -> bool:
+    """The SDK's TypedDict request types (``TextBlockParam(...)`` builds a plain dict)."""
+    return func.startswith("anthropic.") and func.endswith("Param") or func in (
+        "typing.TypedDict", "typing_extensions.TypedDict")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (str, int, float)) or a is None:
+        return type(a) is type(b) and a == b
+    return a is b
 
 
 def _function_scope(owner: Scope, node: cst.FunctionDef) -> Scope | None:
@@ -717,9 +1174,14 @@ def _textual(py: Any) -> bool:
     return isinstance(py, (str, Text))
 
 
+def _per_call(value: Value) -> bool:
+    """A parameter's default: as prompt text it is what each caller may pass, a hole."""
+    return value.fallback is not None and value.varies
+
+
 def text_of(value: Value, description: str | None = None) -> Text:
     """The value as prompt text: static, partly dynamic, or one hole."""
-    if isinstance(value.py, str):
+    if isinstance(value.py, str) and not _per_call(value):
         return Text.of(value.py)
     if isinstance(value.py, Text):
         return value.py
@@ -766,7 +1228,7 @@ def _str_format(template: Text, expr: cst.Call, resolver: Resolver, scope: Scope
         if arg is None:
             return UNKNOWN
         value = resolver.value(arg.value, scope, depth)
-        plain = field_name == key and not spec and not conversion
+        plain = field_name == key and not spec and not conversion and not _per_call(value)
         if plain and isinstance(value.py, (str, int)) and not isinstance(value.py, bool):
             out.append(str(value.py))
         else:
@@ -874,7 +1336,9 @@ def _percent_format(fmt: str, node: cst.BaseExpression, value: Value) -> Any:
             item = items[index]
             index += 1
         conv = match.group(0)[-1]
-        if item is not None and conv == "s" and isinstance(item.py, str):
+        if item is not None and _per_call(item):
+            out.append(Text.hole(match.group(0), item.node, varies=True))
+        elif item is not None and conv == "s" and isinstance(item.py, str):
             out.append(item.py)
         elif item is not None and conv in "sd" and isinstance(item.py, int):
             out.append(str(item.py))

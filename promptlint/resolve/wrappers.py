@@ -37,23 +37,52 @@ def _names(node: cst.CSTNode) -> set[str]:
     return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
-def _through_locals(scope: Scope, names: set[str], depth: int = 3) -> set[str]:
-    """Names that the function's local variables among ``names`` are assigned from (a single
-    assignment each), a few levels deep."""
-    out: set[str] = set()
-    frontier = set(names)
-    for _ in range(depth):
-        found: set[str] = set()
-        for name in frontier:
-            bindings = scope.bindings.get(name, [])
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value:
-                found |= _names(bindings[0].value)
-        found -= out | names
-        if not found:
+def _reaching_names(scope: Scope, expressions: list[cst.BaseExpression]) -> set[str]:
+    """Names the expressions use, and those used by the local bindings they name (``args =
+    {"max_tokens": max_tokens}`` before ``create(**args)``), followed a few steps."""
+    used = set().union(*(_names(e) for e in expressions)) if expressions else set()
+    seen: set[str] = set()
+    for _ in range(4):
+        new = used - seen
+        if not new:
             break
-        out |= found
-        frontier = found
-    return out
+        seen |= new
+        for name in new:
+            for binding in scope.bindings.get(name, [])[:8]:
+                if binding.kind == "assign" and binding.value is not None:
+                    used |= _names(binding.value)
+            for update in scope.dict_updates.get(name, [])[:16]:
+                if update.value is not None:
+                    used |= _names(update.value)
+    return used
+
+
+def _through_constructor(request: Request, scope: Scope) -> bool:
+    """Whether a method's request reads ``self.attr`` that ``__init__`` sets from one of its
+    parameters (``Chat(model=...).ask(...)`` then decides the request)."""
+    init = _init_scope(scope.class_scope)
+    if init is None or scope.self_name is None:
+        return False
+    init_params = {p.name.value for p in _params(init.node)}  # type: ignore[arg-type]
+    for arg in request.call.args:
+        for node in walk(arg.value):
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and (
+                    node.value.value == scope.self_name):
+                for binding in scope.class_scope.attributes.get(node.attr.value, []):  # type: ignore[union-attr]
+                    if binding.where is init and binding.value is not None and (
+                            _names(binding.value) & init_params):
+                        return True
+    return False
+
+
+def _init_scope(class_scope: Scope | None) -> Scope | None:
+    if class_scope is None:
+        return None
+    for child in class_scope.children:
+        node = child.node
+        if isinstance(node, cst.FunctionDef) and node.name.value == "__init__":
+            return child
+    return None
 
 
 def _params(function: cst.FunctionDef) -> list[cst.Param]:
@@ -78,10 +107,9 @@ def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
         name = function.name.value
         if scope.class_scope is not None and isinstance(scope.class_scope.node, cst.ClassDef):
             name = f"{scope.class_scope.node.name.value}.{name}"
-        used = set().union(*(_names(arg.value) for arg in request.call.args)) if (
-            request.call.args) else set()
-        used |= _through_locals(scope, used)  # args = {"messages": [... prompt ...]}; **args
-        if not (used & params) and name not in forced:
+        used = _reaching_names(scope, [arg.value for arg in request.call.args])
+        if not (used & params) and name not in forced and not _through_constructor(
+                request, scope):
             continue
         wrapper = out.get(name)
         if wrapper is None:
@@ -107,11 +135,44 @@ class WrapperCalls:
     def requests(self) -> list[Request]:
         out: list[Request] = []
         for call, scope in self.scopes.plain_calls:
+            constructor = self._constructor(call, scope)
+            if constructor is not None:
+                wrapper, made, made_scope = constructor
+                out.extend(self._derive(wrapper, call, scope, True, (made, made_scope)))
+                continue
             wrapper, bound = self._callee(call, scope)
             if wrapper is None:
                 continue
             out.extend(self._derive(wrapper, call, scope, bound))
         return out
+
+    def _constructor(self, call: cst.Call, scope: Scope
+                     ) -> tuple[Wrapper, cst.Call, Scope] | None:
+        """``Chat(model=...).ask(q)`` or ``bot = Chat(...)`` then ``bot.ask(q)``: the method's
+        wrapper and the constructor call whose arguments ``__init__`` stores on ``self``."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        made, made_scope = func.value, scope
+        if isinstance(made, cst.Name):
+            owner, bindings = scope.lookup(made.value)
+            if len(bindings) != 1 or bindings[0].kind != "assign":
+                return None
+            made, made_scope = bindings[0].value, bindings[0].where or owner
+        if not isinstance(made, cst.Call) or not isinstance(made.func, cst.Name):
+            return None
+        owner, bindings = made_scope.lookup(made.func.value)
+        if len(bindings) != 1:
+            return None
+        binding, attr = bindings[0], func.attr.value
+        wrapper = None
+        if binding.kind == "class" and isinstance(binding.node, cst.ClassDef):
+            wrapper = self.local.get(f"{binding.node.name.value}.{attr}")
+        elif binding.kind == "import" and binding.imported is not None and binding.module:
+            wrapper = self._imported(binding.module, f"{binding.imported}.{attr}")
+        if wrapper is None or _init_scope(wrapper.scope.class_scope) is None:
+            return None
+        return wrapper, made, made_scope
 
     # ---- which wrapper a call invokes ---------------------------------------------------------
     def _callee(self, call: cst.Call, scope: Scope) -> tuple[Wrapper | None, bool]:
@@ -155,7 +216,7 @@ class WrapperCalls:
 
     # ---- the request as made from this call -------------------------------------------------
     def _derive(self, wrapper: Wrapper, call: cst.Call, caller_scope: Scope,
-                bound: bool) -> list[Request]:
+                bound: bool, made: tuple[cst.Call, Scope] | None = None) -> list[Request]:
         function = wrapper.function
         positional = [*function.params.posonly_params, *function.params.params]
         if wrapper.scope.self_name is not None:
@@ -204,8 +265,16 @@ class WrapperCalls:
             mapping[star_arg.name.value] = Value(
                 ListValue(list(extra_positional), open=caller_splat), call)
         wrapper_resolver.overrides[id(wrapper.scope)] = mapping
+        site_args = list(call.args)
+        init = _init_scope(wrapper.scope.class_scope)
+        if made is not None and init is not None and isinstance(init.node, cst.FunctionDef):
+            stored = self.resolver._bind_arguments(made[0], init.node, True, wrapper_resolver,
+                                                   init, made[1], 0)
+            if stored is not None:
+                wrapper_resolver.overrides[id(init)] = stored
+                site_args += made[0].args
         finder = RequestFinder(wrapper.module, wrapper.scopes, wrapper_resolver)
-        site_nodes = frozenset(id(n) for a in call.args for n in walk(a.value))
+        site_nodes = frozenset(id(n) for a in site_args for n in walk(a.value))
         anchor = call.func.attr if isinstance(call.func, cst.Attribute) else call.func
         foreign = None
         if wrapper.module is not self.module:
@@ -218,6 +287,11 @@ class WrapperCalls:
             for wrapper_param, request_param in declared.items():
                 if wrapper_param in passed:  # declared in config: the caller's value is sent
                     derived.params[request_param] = passed[wrapper_param]
+            if len(site_args) > len(call.args):  # written in the constructor call: found there
+                for key, value in derived.params.items():
+                    if id(value.literal_node) in site_nodes and value.node is not (
+                            value.literal_node):
+                        derived.params[key] = replace(value, node=value.literal_node)
             out.append(replace(
                 derived, anchor=anchor, module=self.module,
                 loops=self.scopes.call_loops.get(call, ()),

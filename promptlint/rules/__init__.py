@@ -22,6 +22,7 @@ from promptlint.rules.prl503_dynamic_before_static import DynamicBeforeStatic
 from promptlint.rules.prl504_cache_prefix_too_short import CachePrefixTooShort
 from promptlint.rules.prl505_unordered_collection_in_prompt import UnorderedCollectionInPrompt
 from promptlint.rules.prl601_batch_candidate import BatchCandidate
+from promptlint.rules.prl901_unused_noqa import UnusedNoqa
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MaxTokensMissing,
@@ -43,6 +44,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CachePrefixTooShort,
     UnorderedCollectionInPrompt,
     BatchCandidate,
+    UnusedNoqa,
 )
 
 

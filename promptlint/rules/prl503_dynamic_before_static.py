@@ -33,16 +33,21 @@ class DynamicBeforeStatic(Rule):
     )
 
     def check_request(self, req: Request) -> None:
-        model, self._judged = self.facts_model(req, "min_cacheable_tokens")
-        if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
+        if req.method == "count_tokens":
             return
+        model, self._judged = self.facts_model(req, "min_cacheable_tokens")
         prompt = req.prompt()
         self._seen: set[int] = set()  # holes reported for this request
-        first_user = [b for b in prompt.section("messages") if b.message_index == 0]
-        for section, param, blocks in (("tools", "tools", prompt.section("tools")),
-                                       ("system prompt", "system", prompt.section("system")),
-                                       ("first user message", "messages", first_user)):
-            self._holes_before_static(req, model, section, param, blocks)
+        if model is not None and model.min_cacheable_tokens is not None:
+            first_user = [b for b in prompt.section("messages") if b.message_index == 0]
+            for section, param, blocks in (("tools", "tools", prompt.section("tools")),
+                                           ("system prompt", "system", prompt.section("system")),
+                                           ("first user message", "messages", first_user)):
+                self._holes_before_static(req, model, section, param, blocks)
+        elif model is not None or req.model_id() is not None:
+            return  # a model known not to cache
+        # a marked prefix that changes per request never hits, whatever the model (also one
+        # the caller picks)
         self._marked_prefixes(req, prompt.blocks)
 
     def _marked_prefixes(self, req: Request, blocks: list[Block]) -> None:
