@@ -324,7 +324,9 @@ def test_noqa(codes) -> None:
     client.messages.create(model="claude-sonnet-5-5", messages=[])  # noqa
     client.messages.create(model="claude-sonnet-5-5", messages=[])  # noqa: PRL202
     """)
-    assert codes(code) == [(5, "PRL101")]
+    assert codes(code, ignore=("PRL901",)) == [(5, "PRL101")]
+    # and with every rule on, the noqa that suppresses nothing is itself reported (as RUF100)
+    assert codes(code) == [(5, "PRL101"), (5, "PRL901")]
 
 
 def test_with_options_timeout_silences_streaming_check(codes) -> None:
