@@ -665,3 +665,19 @@ def test_a_none_parameter_with_a_fallback(tmp_path: Path) -> None:
     messages = lint_messages(tmp_path, code)
     assert len(messages) == 1  # at the wrapper's request, where the fallback is used
     assert "the default used when no value is passed for 'model'" in messages[0]
+
+
+def test_a_value_computed_at_import_is_per_request_only_for_a_script(tmp_path: Path) -> None:
+    """A clock read at import is fixed for a server's life (its requests share the cached
+    prefix) but not for a script that makes its one request at the top level: every run reads
+    the clock again."""
+    block = ('from datetime import date\nimport anthropic\n'
+             'SYSTEM = [{"type": "text", "text": f"Today is {date.today()}. Sort the tickets.",'
+             ' "cache_control": {"type": "ephemeral"}}]\n')
+    call = (f'anthropic.Anthropic().messages.create(model="{CURRENT}", max_tokens=64, '
+            f'system=SYSTEM, messages={MSG})\n')
+    (tmp_path / "script").mkdir()
+    (tmp_path / "server").mkdir()
+    assert [rule for _, rule in one(tmp_path / "script", block + call)] == ["PRL503"]
+    server = block + "def handle():\n    return " + call
+    assert one(tmp_path / "server", server) == []

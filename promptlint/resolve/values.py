@@ -488,9 +488,12 @@ class Resolver:
                      inner.fallback, inner.candidates)
 
     def _import_time(self, owner: Scope, binding: Binding) -> bool:
-        """Assigned once, at import (not in a notebook, whose cells run again and again)."""
+        """Assigned once, at import, for requests made later by the running process: not in a
+        notebook (its cells run again and again), and not when the request itself is made at
+        the module's top level (a script that runs once per request: each run computes it)."""
         notebook = self.path is not None and self.path.suffix == ".ipynb"
-        return not notebook and _runs_once(owner, binding)
+        script = self.home is not None and self.home.kind == "module"
+        return not notebook and not script and _runs_once(owner, binding)
 
     def _bindings_value(
         self, name: str, owner: Scope, bindings: list[Binding], depth: int
