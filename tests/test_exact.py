@@ -16,6 +16,8 @@ FAKE_KEY = "sk-ant-test-PROMPTLINT-FAKE-KEY-0123456789"
 SYSTEM = "You are the billing assistant. " * 40
 APP = f'''
 import anthropic
+
+pytestmark = pytest.mark.slow  # the real SDK against a local server: run by CI's slow step
 client = anthropic.Anthropic()
 SYSTEM = {SYSTEM!r}
 def ask(q):

@@ -14,6 +14,8 @@ import pytest
 
 from tests.helpers import run_cli
 
+pytestmark = pytest.mark.slow  # the real SDK against a local server: run by CI's slow step
+
 FAKE_KEY = "sk-ant-test-PROMPTLINT-FAKE-MODELS-KEY-9876543210"
 THINKING_TYPES = ("adaptive", "between_tools", "enabled", "disabled")
 

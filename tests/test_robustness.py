@@ -560,6 +560,7 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow
 def test_interrupted_fix_leaves_every_file_old_or_new(tmp_path: Path) -> None:
     paths = fixable_tree(tmp_path, 120)
     fixed = fix_text(SLOW_MODULE, Config(root=tmp_path), unsafe=True).text
@@ -665,6 +666,7 @@ def test_file_changed_while_being_fixed_is_not_overwritten(tmp_path: Path, monke
     assert temp_files(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_two_fix_runs_on_one_tree_agree_with_one_run(tmp_path: Path) -> None:
     tree, reference = tmp_path / "tree", tmp_path / "reference"
     text = HEAD + "".join(FUNCTION.format(i=i) for i in range(4))
@@ -761,6 +763,7 @@ def assert_no_key_anywhere(root: Path, *outputs: str) -> None:
             assert FAKE_KEY.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.slow
 def test_nothing_is_sent_without_exact_or_refresh(tmp_path: Path) -> None:
     shutil.copytree(Path(__file__).resolve().parent.parent / "examples", tmp_path / "examples")
     (tmp_path / "z_bad.py").write_text(BAD)
@@ -803,6 +806,7 @@ EXACT_FAILURES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(EXACT_FAILURES))
 def test_key_never_shown_on_exact_count_errors(tmp_path: Path, case: str) -> None:
     respond, message = EXACT_FAILURES[case]
@@ -818,6 +822,7 @@ def test_key_never_shown_on_exact_count_errors(tmp_path: Path, case: str) -> Non
     assert_no_key_anywhere(tmp_path, proc.stdout, proc.stderr)
 
 
+@pytest.mark.slow
 def test_key_not_in_the_sdk_debug_log(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(EXACT_APP)
     respond = EXACT_FAILURES["401"][0]
@@ -828,6 +833,7 @@ def test_key_not_in_the_sdk_debug_log(tmp_path: Path) -> None:
     assert_no_key_anywhere(tmp_path, proc.stdout, proc.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("key", "message"),
     [
@@ -848,6 +854,7 @@ def test_malformed_key_is_one_clear_message(tmp_path: Path, key: str, message: s
     assert_no_key_anywhere(tmp_path, proc.stdout, proc.stderr)
 
 
+@pytest.mark.slow
 def test_unreachable_api_and_timeouts(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(EXACT_APP)
     with Recorder() as server:
@@ -862,6 +869,7 @@ def test_unreachable_api_and_timeouts(tmp_path: Path) -> None:
     assert_no_key_anywhere(tmp_path, proc.stdout, proc.stderr, proc2.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [401, 500])
 def test_key_never_shown_on_refresh_errors(tmp_path: Path, status: int) -> None:
     body = json.dumps({"type": "error", "error": {"type": "api_error",
@@ -925,6 +933,7 @@ def test_exact_cache_entries_are_checked_not_trusted(tmp_path: Path) -> None:
     assert fresh.count("claude-sonnet-4-5", text) == len(text) // 4
 
 
+@pytest.mark.slow
 def test_exact_cache_corrupt_on_disk_through_the_cli(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(EXACT_APP)
     with Recorder(_count_tokens_ok) as server:
@@ -941,6 +950,7 @@ def test_exact_cache_corrupt_on_disk_through_the_cli(tmp_path: Path) -> None:
     assert json.loads(second.stdout) == json.loads(first.stdout)
 
 
+@pytest.mark.slow
 def test_result_cache_damage_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "z_bad.py").write_text(BAD)
