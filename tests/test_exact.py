@@ -14,10 +14,9 @@ from tests.helpers import run_cli
 
 FAKE_KEY = "sk-ant-test-PROMPTLINT-FAKE-KEY-0123456789"
 SYSTEM = "You are the billing assistant. " * 40
+pytestmark = pytest.mark.slow  # the real SDK against a local server: run by CI's slow step
 APP = f'''
 import anthropic
-
-pytestmark = pytest.mark.slow  # the real SDK against a local server: run by CI's slow step
 client = anthropic.Anthropic()
 SYSTEM = {SYSTEM!r}
 def ask(q):
