@@ -211,7 +211,8 @@ def libcst_parse_seconds(root: Path, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--fixit-runs", type=int, default=1, help="fixit is slow: runs (0: skip it)")
+    parser.add_argument("--fixit-runs", type=int, default=1,
+                        help="fixit is slow: runs (0: skip it)")
     args = parser.parse_args()
     CORPUS.mkdir(exist_ok=True)
     ensure_tools()

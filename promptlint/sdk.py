@@ -241,6 +241,20 @@ def short_version(version: str) -> str:
 
 
 # ---- generation (maintenance: imports anthropic, downloads wheels) ---------------------------
+def _api_version(constants: Any, package: Path) -> str | None:
+    """The ``anthropic-version`` header the installed SDK sends: a constant from 2.0 on, a
+    literal header in ``_client.py`` before (read as text)."""
+    version = getattr(constants, "ANTHROPIC_API_VERSION", None)
+    if version is None:
+        try:
+            text = (package / "_client.py").read_text("utf-8")
+        except OSError:
+            return None
+        found = re.search(r'"anthropic-version": "(\d{4}-\d{2}-\d{2})"', text)
+        version = found.group(1) if found else None
+    return version
+
+
 def generate(history: bool = False, wheels: Path | None = None) -> dict[str, Any]:
     """Read the installed SDK and return the data this module needs (imports ``anthropic``).
     ``history``: also read the sampled releases' wheels (downloading those not already in
@@ -277,7 +291,7 @@ def generate(history: bool = False, wheels: Path | None = None) -> dict[str, Any
         model_ids.extend(a for a in typing.get_args(arg) if isinstance(a, str))
     return {
         "sdk_version": anthropic.__version__,
-        "api_version": _constants.ANTHROPIC_API_VERSION,
+        "api_version": _api_version(_constants, Path(anthropic.__file__).parent),
         "client_classes": classes,
         "methods": methods,
         "model_ids": sorted(model_ids),
