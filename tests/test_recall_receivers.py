@@ -343,3 +343,32 @@ def test_project_subclasses_and_aliases_of_client_classes(tmp_path: Path) -> Non
             """,
     }
     assert found(tmp_path, files) == [("core/work.py", 5, "PRL202"), ("core/work.py", 8, "PRL202")]
+
+
+def test_a_tree_that_holds_the_sdk_judges_its_clients_without_loading_it(tmp_path: Path) -> None:
+    """Linting a site-packages directory: a module of the ``anthropic`` package that takes its
+    client class by a relative import is judged by the SDK's facts, and the SDK's own modules
+    are not loaded as if they were the project's."""
+    files = {
+        "anthropic/__init__.py": "from ._client import Anthropic\n",
+        "anthropic/_client.py": "class Anthropic:\n    pass\n",
+        "anthropic/lib/__init__.py": "",
+        "anthropic/lib/helper.py": textwrap.dedent("""\
+            from .._client import Anthropic
+
+
+            class Helper:
+                def __init__(self, client: Anthropic) -> None:
+                    self._client = client
+
+                def ask(self):
+                    return self._client.messages.create(
+                        model="claude-3-haiku-20240307", max_tokens=64, messages=[])
+            """),
+    }
+    write(tmp_path, files)
+    config = Config(select=("ALL",), root=tmp_path)
+    results = check_candidates(discover([tmp_path], config), config)
+    helper = next(r for r in results if r.path.endswith("helper.py"))
+    assert [f.code for f in helper.findings] == ["PRL202"]
+    assert not [d for d in helper.dependencies if d.endswith("_client.py")]

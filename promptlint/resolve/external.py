@@ -116,6 +116,19 @@ class Project:
         return found
 
     # ---- modules ----------------------------------------------------------------------------
+    def in_sdk(self, path: Path) -> bool:
+        """Whether a module file belongs to the ``anthropic`` package itself (a tree that holds
+        the SDK, such as a site-packages directory): its facts come from the SDK data, and its
+        modules are not loaded as the project's."""
+        directory = path.parent
+        while (directory / "__init__.py").is_file():
+            if directory.name == "anthropic":
+                return True
+            if directory.parent == directory:
+                break
+            directory = directory.parent
+        return False
+
     def find_module(self, dotted: str, importer: Path | None) -> Path | None:
         """The source file of ``dotted`` (absolute or relative import) inside the project."""
         key = (dotted, str(importer.parent) if importer is not None else None)

@@ -291,6 +291,8 @@ class RequestFinder:
                     return target in self.client_classes
                 if not self._in_project(module):
                     return False
+                if self._in_sdk(module):  # the SDK's own sources, relatively imported
+                    return target in self.client_classes
                 # the project's own subclass or alias of a client class
                 found = self.resolver.import_target(binding, None)
                 if found is None or len(found[2]) != 1:
@@ -318,6 +320,11 @@ class RequestFinder:
         """Whether an imported module is one of the project's (its names may be factories)."""
         project = self.resolver.project
         return project is not None and project.find_module(module, self.resolver.path) is not None
+
+    def _in_sdk(self, module: str) -> bool:
+        project = self.resolver.project
+        path = project.find_module(module, self.resolver.path) if project is not None else None
+        return path is not None and project is not None and project.in_sdk(path)
 
     def _imported_from_project(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         head = (dotted_name(expr) or "").partition(".")[0]

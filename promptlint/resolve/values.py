@@ -720,7 +720,7 @@ class Resolver:
             # from M import Class; Class.NAME
             path = self.project.find_module(binding.module, self.path)
             name, class_attr = binding.imported, attr
-        if path is None:
+        if path is None or self.project.in_sdk(path):
             return None
         loaded = self.project.load(path)
         if loaded is None:
