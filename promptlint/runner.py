@@ -266,7 +266,9 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     known: dict[Path, list[str]] = {}
     for index in first:
         result = results[index]
-        if result is not None and result.wrappers:
+        # the anthropic package's own methods (a tree that holds the SDK, as a site-packages
+        # directory does) are the SDK's surface, not the project's wrappers
+        if result is not None and result.wrappers and not project.in_sdk(items[index].path):
             wrappers.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in result.wrappers)
             known[items[index].path.resolve()] = result.wrappers
     second = []

@@ -92,6 +92,8 @@ class Project:
         if path in self._wrappers:
             return self._wrappers[path]
         self._wrappers[path] = {}
+        if self.in_sdk(path):
+            return {}  # the SDK's own methods are its surface, not the project's wrappers
         try:
             from promptlint.prefilter import may_contain_request
 
