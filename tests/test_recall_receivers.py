@@ -372,11 +372,3 @@ def test_a_tree_that_holds_the_sdk_judges_its_clients_without_loading_it(tmp_pat
     helper = next(r for r in results if r.path.endswith("helper.py"))
     assert [f.code for f in helper.findings] == ["PRL202"]
     assert not [d for d in helper.dependencies if d.endswith("_client.py")]
-    # and its methods are the SDK's surface, not wrappers of the project's: a module calling
-    # them is not re-checked as a wrapper's caller
-    (tmp_path / "user.py").write_text(
-        "from anthropic.lib.helper import Helper\n\n\ndef go(c):\n    return Helper(c).ask()\n")
-    results = check_candidates(discover([tmp_path], config), config)
-    assert [f.code for r in results if r.path.endswith("user.py") for f in r.findings] == []
-    assert [f.code for r in results if r.path.endswith("helper.py") for f in r.findings] == [
-        "PRL202"]
