@@ -251,6 +251,18 @@ def _estimate(text: str) -> object:
     return estimate(text)
 
 
+def _short_answer(text: str) -> object:
+    from promptlint.resolve import intent
+
+    return getattr(intent._bounded_text, "__wrapped__", intent._bounded_text)(text)
+
+
+def _structure(text: str) -> object:
+    from promptlint.resolve import intent
+
+    return getattr(intent._structure_of, "__wrapped__", intent._structure_of)(text)
+
+
 def _code_of(text: str) -> object:
     from promptlint.sources import _code_of
 
@@ -265,8 +277,15 @@ def _code_of(text: str) -> object:
     (_estimate, lambda n: "word, " * n + " " * n),
     (_code_of, lambda n: "'''" + "\\'" * n + "'" * n),  # strings that never close
     (_code_of, lambda n: "#" * n + "\n" + "f'{" * n),
+    (_short_answer, lambda n: "answer" + " " * n + "x"),  # whitespace around optional parts
+    (_short_answer, lambda n: "Answer only" + " " * n + ": x"),
+    (_short_answer, lambda n: "classify as a, " * n),
+    (_short_answer, lambda n: "Classify as a" + " " * n + ", b"),
+    (_structure, lambda n: "respond " * n + " JSON"),
+    (_structure, lambda n: "wrap it in <a> " * n),
 ], ids=["percent-zeros", "percent-keys", "backticks", "backtick-runs", "estimate",
-        "unclosed-string", "unclosed-fstring"])
+        "unclosed-string", "unclosed-fstring", "answer-spaces", "only-spaces", "labels",
+        "label-spaces", "json-demands", "tag-demands"])
 def test_text_patterns_take_linear_time(func: Callable[[str], object],
                                         make: Callable[[int], str]) -> None:
     assert _text_growth(func, make, 5_000) < 10

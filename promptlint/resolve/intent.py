@@ -15,6 +15,10 @@ from promptlint.resolve.values import UNKNOWN, Value
 from promptlint.tokens import estimate
 
 _FLAGS = re.IGNORECASE | re.DOTALL
+# Prompt text, possibly long. Linear: the patterns are anchored on words (each start is tried
+# over a bounded stretch: {0,25}, {0,40}, {0,60}), and wherever two whitespace runs could meet
+# (around an optional ``:`` or ``,``, or after a repeated "only"/"just") they are possessive, so
+# a long run of spaces is read once (tests/test_bounded_time.py feeds them such runs).
 _VERB = r"(?:answer|respond|reply|return|output|say|classify|label|categori[sz]e|rate|score)"
 _OPEN_ENDED = re.compile(
     r"\b(?:write|draft|compose|generate|produce|create)\s+(?:a|an|the|some)?\s*(?:\w+\s+){0,2}"
@@ -131,16 +135,16 @@ _LABEL_LIST = re.compile(
     r"\b(?:classify|categori[sz]e|label|tag)\b[^.\n]{0,60}?"
     r"\b(?:as|into|one of|either|from)\b:?\s*"
     r"(?P<labels>[\"'`]?[\w-]+[\"'`]?(?:\s*(?:,|/|\|)\s*[\"'`]?[\w-]+[\"'`]?)*"
-    r"\s*,?\s*or\s*[\"'`]?[\w-]+[\"'`]?)", _FLAGS)
+    r"\s*+,?+\s*+or\s*[\"'`]?[\w-]+[\"'`]?)", _FLAGS)
 
 
 # "Answer ALLOW or BLOCK": without "as"/"with"/"one of", labels must look like labels
 # (capitals or quoted), so "answer questions or requests" is not a label set
 _BARE_LABELS = re.compile(
-    r"\b(?i:answer|respond|reply|return|output)\b(?:\s+(?i:only|exactly|just|strictly|with))*"
-    r"\s*:?\s*"
+    r"\b(?i:answer|respond|reply|return|output)\b(?:\s++(?i:only|exactly|just|strictly|with))*+"
+    r"\s*+:?+\s*+"
     r"(?P<labels>(?:[A-Z][A-Z_]+|[\"'`][\w -]+[\"'`])(?:\s*(?:,|/|\|)\s*(?:[A-Z][A-Z_]+|"
-    r"[\"'`][\w -]+[\"'`]))*\s*,?\s*or\s*(?:[A-Z][A-Z_]+|[\"'`][\w -]+[\"'`]))\b",
+    r"[\"'`][\w -]+[\"'`]))*\s*+,?+\s*+or\s*(?:[A-Z][A-Z_]+|[\"'`][\w -]+[\"'`]))\b",
     re.DOTALL)
 
 
@@ -159,13 +163,14 @@ def _labels(text: str) -> Bounded | None:
 # fixed phrasings of a short answer: (pattern, what it asks for, tokens a full answer needs)
 _PHRASES: dict[str, tuple[re.Pattern[str], Bounded]] = {
     "yes_no": (re.compile(
-        r"\b(?:answer|respond|reply|say|output|return)\b(?:\s+(?:only|just|with|strictly|"
-        r"exactly|either))*\s*:?\s*[\"'`]?(?:yes|true)[\"'`]?\s*(?:or|/)\s*[\"'`]?(?:no|false)\b",
+        r"\b(?:answer|respond|reply|say|output|return)\b(?:\s++(?:only|just|with|strictly|"
+        r"exactly|either))*+\s*+:?+\s*+[\"'`]?(?:yes|true)[\"'`]?\s*+(?:or|/)\s*+[\"'`]?"
+        r"(?:no|false)\b",
         _FLAGS), Bounded("yes/no", 5)),
     "one_word": (re.compile(r"\b(?:one|a single) word\b", _FLAGS), Bounded("one word", 5)),
     "number": (re.compile(
-        r"\b(?:answer|respond|reply|return|output|give)\b(?:\s+(?:only|just|with|exactly|"
-        r"back))*\s+(?:a|one)\s+(?:single\s+)?(?:number|integer|digit|score|rating|date|"
+        r"\b(?:answer|respond|reply|return|output|give)\b(?:\s++(?:only|just|with|exactly|"
+        r"back))*+\s++(?:a|one)\s++(?:single\s++)?+(?:number|integer|digit|score|rating|date|"
         r"percentage)\b", _FLAGS), Bounded("a number or date", 10)),
     "one_sentence": (re.compile(r"\b(?:in|with|using) (?:one|a single) (?:short )?sentence\b",
                                 _FLAGS), Bounded("one sentence", 40)),
