@@ -21,6 +21,10 @@ from typing import Any, Literal
 
 Platform = Literal["anthropic", "bedrock", "vertex"]
 
+# Model strings from the user's code. The platform patterns are anchored, but their lazy name
+# part tries each possible end once (time quadratic in the string's length), so strings longer
+# than MAX_ID_LENGTH are never matched against them: no model ID, ARN or path comes near it.
+MAX_ID_LENGTH = 300
 # Bedrock: base model IDs (anthropic.claude-...-v1:0), cross-region inference profiles
 # (us./eu./apac./global. ...), and the ARNs of either
 _BEDROCK = re.compile(
@@ -33,6 +37,7 @@ _VERTEX = re.compile(
     r"^(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/anthropic/models/)?"
     r"(claude-[a-z0-9-]+?)(?:-v\d+)?@(\d{8})$"
 )
+# linear: anchored, and each part is a class disjoint from the separator that follows it
 _WELL_FORMED = re.compile(r"^claude-(opus|sonnet|haiku|fable|mythos)-(\d+)(?:-(\d+))?$")
 CLAUDE_CODE_ALIASES = ("sonnet", "opus", "haiku", "fable")
 
@@ -144,6 +149,8 @@ class Catalogue:
         per process): only unknown IDs pay for that, so known models never do."""
         if written in self._by_id:
             return Resolved(written, self._by_id[written], "anthropic")
+        if len(written) > MAX_ID_LENGTH:
+            return None
         match = _BEDROCK.match(written)
         if match and match.group(1) in self._by_id:
             return Resolved(written, self._by_id[match.group(1)], "bedrock")
@@ -182,6 +189,8 @@ class Catalogue:
         return info
 
     def is_platform_spelling(self, written: str) -> bool:
+        if len(written) > MAX_ID_LENGTH:
+            return "/" in written
         return bool(_BEDROCK.match(written) or _VERTEX.match(written) or "/" in written)
 
     def looks_newer_than_catalogue(self, written: str) -> bool:
@@ -204,6 +213,8 @@ class Catalogue:
 
     def suggestion(self, written: str) -> str | None:
         """The one close known ID for a misspelled model string, or None."""
+        if len(written) > MAX_ID_LENGTH:
+            return None  # (difflib's matching is quadratic; no model ID is this long)
         candidates: list[str] = []
         normalized = written.strip().lower().replace(".", "-").replace("_", "-")
         for variant in _variants(normalized):

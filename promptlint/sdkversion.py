@@ -111,6 +111,8 @@ def _release(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in match.group(1).split("."))
 
 
+# Requirement lines of the project's own files. Linear: anchored; operators, blanks and version
+# characters are disjoint classes.
 _CLAUSE = re.compile(r"^\s*(===|==|!=|~=|>=|<=|>|<)\s*([0-9][0-9A-Za-z.+*!_-]*)\s*$")
 
 

@@ -263,6 +263,12 @@ def _structure(text: str) -> object:
     return getattr(intent._structure_of, "__wrapped__", intent._structure_of)(text)
 
 
+def _model(text: str) -> object:
+    from promptlint.models import catalogue
+
+    return catalogue().resolve(text), catalogue().suggestion(text)
+
+
 def _code_of(text: str) -> object:
     from promptlint.sources import _code_of
 
@@ -283,9 +289,10 @@ def _code_of(text: str) -> object:
     (_short_answer, lambda n: "Classify as a" + " " * n + ", b"),
     (_structure, lambda n: "respond " * n + " JSON"),
     (_structure, lambda n: "wrap it in <a> " * n),
+    (_model, lambda n: "anthropic.claude-" + "a-" * n + "x"),  # a lazy name part, difflib
 ], ids=["percent-zeros", "percent-keys", "backticks", "backtick-runs", "estimate",
         "unclosed-string", "unclosed-fstring", "answer-spaces", "only-spaces", "labels",
-        "label-spaces", "json-demands", "tag-demands"])
+        "label-spaces", "json-demands", "tag-demands", "model-string"])
 def test_text_patterns_take_linear_time(func: Callable[[str], object],
                                         make: Callable[[int], str]) -> None:
     assert _text_growth(func, make, 5_000) < 10
