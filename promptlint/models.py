@@ -9,7 +9,6 @@ model; ``platforms`` in an entry holds what differs on a platform (dates, output
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -221,6 +220,8 @@ class Catalogue:
             if variant in self._by_id:
                 candidates.append(variant)
         if not candidates:
+            import difflib  # only for a misspelled model (start-up time)
+
             candidates = difflib.get_close_matches(normalized, self.ids(), n=2, cutoff=0.88)
             if len(candidates) > 1:
                 best = difflib.SequenceMatcher(None, normalized, candidates[0]).ratio()

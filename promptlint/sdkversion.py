@@ -22,7 +22,6 @@ ignored; they never stop a run.
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 import sys
 from collections.abc import Callable
@@ -300,6 +299,8 @@ def _requirements(path: Path, found: _Found) -> None:
 
 
 def _setup_cfg(path: Path, found: _Found) -> None:
+    import configparser  # only for projects that have a setup.cfg (start-up time)
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_text("utf-8"))
