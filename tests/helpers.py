@@ -41,17 +41,37 @@ CALL = textwrap.dedent("""\
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+            env: dict[str, str] | None = None, prefix: tuple[str, ...] = ()
+            ) -> subprocess.CompletedProcess[str]:
+    """``python -m promptlint ARGS`` in a process of its own (``prefix``: a command that runs
+    it, such as :func:`without_file_privileges`)."""
     full_env = {**os.environ, "PROMPTLINT_NO_USER_CATALOGUE": "1", **(env or {})}
     full_env.pop("PROMPTLINT_OUTPUT_FORMAT", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "promptlint", *args],
+        [*prefix, sys.executable, "-m", "promptlint", *args],
         cwd=cwd, input=stdin, capture_output=True, env=full_env, timeout=120,
     )
     return subprocess.CompletedProcess(
         proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
         proc.stderr.decode("utf-8", "replace"),
     )
+
+
+def without_file_privileges() -> tuple[str, ...] | None:
+    """A command prefix under which file modes bind as they do for a normal user: none for a
+    normal user; for root, util-linux's setpriv dropping the capabilities that override them
+    (None where that is not available)."""
+    if os.name != "posix":
+        return None
+    if os.geteuid() != 0:
+        return ()
+    import shutil
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
 
 
 def findings_json(*args: str, cwd: Path | None = None) -> list[dict]:

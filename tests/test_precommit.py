@@ -1,8 +1,10 @@
 """The pre-commit hooks (.pre-commit-hooks.yaml) as a user meets them, through the real pre-commit.
 
 The hook source is a temporary git repository holding a copy of this checkout (the files needed
-to install it), committed, so uncommitted work is what gets tested. pre-commit clones it and
-pip-installs it into its own virtualenv once per test module (PRE_COMMIT_HOME is temporary).
+to install it), committed and tagged with the README snippet's ``rev``, so uncommitted work is
+what gets tested; each consumer repository uses the README's snippet as its configuration.
+pre-commit clones it and pip-installs it into its own virtualenv once per test module
+(PRE_COMMIT_HOME is temporary).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+
+from tests.test_readme import precommit_snippet
 
 pytestmark = pytest.mark.slow
 
@@ -99,17 +104,14 @@ def _pre_commit(cwd: Path, env: dict[str, str], *args: str,
 
 def _consumer(path: Path, env: dict[str, str], hook_repo: tuple[Path, str],
               files: dict[str, str]) -> Path:
-    repo, sha = hook_repo
+    """A repository whose .pre-commit-config.yaml is the README's snippet, with only the
+    repository's address replaced by the local copy (its ``rev`` is a tag there)."""
+    repo, _sha = hook_repo
     path.mkdir()
     _git(path, env, "init", "-q")
-    (path / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
-        repos:
-          - repo: {repo.as_posix()}
-            rev: {sha}
-            hooks:
-              - id: promptlint
-              - id: promptlint-fix
-        """))
+    snippet = precommit_snippet()
+    snippet["repos"][0]["repo"] = repo.as_posix()
+    (path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(snippet, sort_keys=False))
     for name, content in files.items():
         (path / name).write_text(content)
     _git(path, env, "add", "-A")
@@ -142,6 +144,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
     _git(repo, env, "add", "-A")
     _git(repo, env, "commit", "-q", "-m", "promptlint under test")
     sha = _git(repo, env, "rev-parse", "HEAD").strip()
+    _git(repo, env, "tag", "-a", "-m", "release", precommit_snippet()["repos"][0]["rev"])
     warmup = _consumer(tmp_path_factory.mktemp("warmup") / "repo", env, (repo, sha),
                        {"clean.py": CLEAN})
     proc = _pre_commit(warmup, env, "install-hooks", timeout=900)

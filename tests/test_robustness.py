@@ -26,7 +26,7 @@ from promptlint.discovery import Candidate
 from promptlint.fixer import fix_text
 from promptlint.fixing import FixRun
 from promptlint.fsutil import TEMP_SUFFIX
-from tests.helpers import BAD, CALL, findings_json, run_cli
+from tests.helpers import BAD, CALL, findings_json, run_cli, without_file_privileges
 
 BAD_FINDING = "z_bad.py:8:28: PRL101"
 HEAD = "import anthropic\n\nclient = anthropic.Anthropic()\n"
@@ -422,8 +422,11 @@ def test_unreadable_file_and_directory(tmp_path: Path, command: tuple) -> None:
         assert (tmp_path / "secret.py").read_text() == BAD
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root reads files whatever their mode; covered by fault injection")
+UNPRIVILEGED = without_file_privileges()
+
+
+@pytest.mark.skipif(UNPRIVILEGED is None, reason="file modes cannot be made to bind here "
+                    "(root without setpriv); covered by fault injection")
 def test_unreadable_file_and_directory_for_real(tmp_path: Path) -> None:
     (tmp_path / "secret.py").write_text(BAD)
     (tmp_path / "locked").mkdir()
@@ -432,7 +435,7 @@ def test_unreadable_file_and_directory_for_real(tmp_path: Path) -> None:
     os.chmod(tmp_path / "secret.py", 0)
     os.chmod(tmp_path / "locked", 0)
     try:
-        proc = run_cli("check", "--no-cache", ".", cwd=tmp_path)
+        proc = run_cli("check", "--no-cache", ".", cwd=tmp_path, prefix=UNPRIVILEGED or ())
     finally:
         os.chmod(tmp_path / "locked", 0o755)
     assert sorted(stderr_lines(proc)) == ["locked: cannot read directory: permission denied",
@@ -493,13 +496,13 @@ def test_read_only_file_is_not_replaced(tmp_path: Path, monkeypatch) -> None:
     assert sorted(tmp_path.iterdir()) == [path]
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root may write read-only files; covered by the test above")
+@pytest.mark.skipif(UNPRIVILEGED is None, reason="file modes cannot be made to bind here "
+                    "(root without setpriv); covered by the test above")
 def test_read_only_file_for_real(tmp_path: Path) -> None:
     path = tmp_path / "app.py"
     path.write_text(CALL)
     os.chmod(path, 0o444)
-    proc = run_cli("fix", "--unsafe-fixes", "app.py", cwd=tmp_path)
+    proc = run_cli("fix", "--unsafe-fixes", "app.py", cwd=tmp_path, prefix=UNPRIVILEGED or ())
     assert path.read_text() == CALL
     assert "app.py: could not write the fixed file (Permission denied)" in proc.stderr
 
