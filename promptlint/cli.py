@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from promptlint import __version__
-from promptlint.config import Config, ConfigError, load, with_overrides
+from promptlint.config import Config, ConfigError, ConfigTree, Overrides
 from promptlint.report import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,7 +55,10 @@ def common_options(func: F) -> F:
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option("--config", "config_path", type=click.Path(path_type=Path),
-                     help="Use this pyproject.toml instead of the nearest one."),
+                     help="Use this configuration file for every file (instead of the closest "
+                          "one above each file)."),
+        click.option("--isolated", is_flag=True, expose_value=False, callback=_remember,
+                     help="Read no configuration file: defaults and the command line only."),
         click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable "
                      "(comma-separated; replaces the configured selection)."),
         click.option("--extend-select", multiple=True, help="Enable these rules in addition."),
@@ -82,23 +84,22 @@ def build_config(
     config_path: Path | None, select: tuple[str, ...], extend_select: tuple[str, ...],
     ignore: tuple[str, ...], exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
     force_exclude: bool | None, respect_gitignore: bool | None,
-) -> Config:
+) -> ConfigTree:
+    """Each file's configuration: the closest configuration file above it (or --config, or
+    none with --isolated), the command line's values laid over it."""
     try:
-        config = load(config_path)
-        extend = _split(extend_select)
-        more_ignores = _split(ignore)
-        more_excludes = _split(extend_exclude)
-        return with_overrides(
-            config,
+        overrides = Overrides(
             select=_split(select),
-            extend_select=(config.extend_select + extend) if extend else None,
-            ignore=(config.ignore + more_ignores) if more_ignores else None,
+            extend_select=_split(extend_select) or (),
+            ignore=_split(ignore) or (),
             exclude=_split(exclude),
-            extend_exclude=(config.extend_exclude + more_excludes) if more_excludes else None,
+            extend_exclude=_split(extend_exclude) or (),
             force_exclude=force_exclude,
             respect_gitignore=respect_gitignore,
             **lifecycle_overrides(),
         )
+        isolated = bool(click.get_current_context().meta.get("promptlint.isolated"))
+        return ConfigTree(config_path, isolated=isolated, overrides=overrides)
     except ConfigError as exc:
         _fail(str(exc))
         raise AssertionError from exc  # unreachable
@@ -135,7 +136,7 @@ def result_cache(config: Config, cache_dir: Path | None, no_cache: bool) -> Any:
     return ResultCache(directory, salt)
 
 
-def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
+def gather(paths: tuple[Path, ...], configs: ConfigTree, stdin_filename: Path | None,
            progress: bool = False, cache: Any = None) -> list[Any]:
     """Check the given paths (or stdin) and return FileResults; exits 2 on a bad path."""
     from promptlint.discovery import DiscoveryError, discover
@@ -144,11 +145,16 @@ def gather(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
     if paths == (Path("-"),):
         name = stdin_filename or Path("-")
         data = sys.stdin.buffer.read()
+        try:  # the configuration of the file it stands for, as Ruff
+            config = configs.for_path(stdin_filename) if stdin_filename else configs.default
+        except ConfigError as exc:
+            _fail(str(exc))
         return [check_bytes(name.as_posix(), name, data, config)]
     try:
-        candidates = list(discover(list(paths) or [Path(".")], config))
-    except DiscoveryError as exc:
+        candidates = list(discover(list(paths) or [Path(".")], configs))
+    except (DiscoveryError, ConfigError) as exc:
         _fail(str(exc))
+    config = configs.default
     if progress and sys.stderr.isatty() and len(candidates) > 50:
         with click.progressbar(length=len(candidates), label="Checking", file=sys.stderr) as bar:
             return check_candidates(candidates, config, on_file=lambda: bar.update(1),
@@ -215,22 +221,22 @@ def check(
     """Check files and directories (default: the current directory)."""
     from promptlint.report import renderer
 
-    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
-                          force_exclude, respect_gitignore)
+    configs = build_config(config_path, select, extend_select, ignore, exclude,
+                           extend_exclude, force_exclude, respect_gitignore)
     if add_noqa:
         if apply_fixes or diff or paths == (Path("-"),):
             _fail("--add-noqa edits files: it cannot be combined with --fix, --diff or stdin")
-        run_add_noqa(paths, config, stdin_filename, diff_against)
+        run_add_noqa(paths, configs, stdin_filename, diff_against)
         return
     if apply_fixes or diff:
-        run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
+        run_fix(paths, configs, stdin_filename, output_format, output_file, unsafe_fixes, diff,
                 show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
         return
     # locate fix edits and summarise request sites only for the outputs that show them
-    config = replace(config, compute_edits=output_format in ("json", "sarif"),
-                     request_sites=output_format == "markdown")
-    results = gather(paths, config, stdin_filename,
-                     cache=result_cache(config, cache_dir, no_cache))
+    configs = configs.adjusted(compute_edits=output_format in ("json", "sarif"),
+                               request_sites=output_format == "markdown")
+    results = gather(paths, configs, stdin_filename,
+                     cache=result_cache(configs.default, cache_dir, no_cache))
     if diff_against is not None:
         results = only_changed(results, diff_against)
     problems = report_problems(results)
@@ -277,21 +283,23 @@ def fix(
     exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
 ) -> None:
     """Apply fixes (safe ones; --unsafe-fixes for the rest) and report what remains."""
-    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
-                          force_exclude, respect_gitignore)
-    run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
+    configs = build_config(config_path, select, extend_select, ignore, exclude,
+                           extend_exclude, force_exclude, respect_gitignore)
+    run_fix(paths, configs, stdin_filename, output_format, output_file, unsafe_fixes, diff,
             show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
 
 
 def run_fix(
-    paths: tuple[Path, ...], config: Config, stdin_filename: Path | None, output_format: str,
-    output_file: Path | None, unsafe: bool, diff: bool, show_fixes: bool,
+    paths: tuple[Path, ...], configs: ConfigTree, stdin_filename: Path | None,
+    output_format: str, output_file: Path | None, unsafe: bool, diff: bool, show_fixes: bool,
     exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
 ) -> None:
     from promptlint.fixing import FixRun
     from promptlint.report import renderer
 
     from_stdin = paths == (Path("-"),)
+    config = configs.for_path(stdin_filename) if from_stdin and stdin_filename else (
+        configs.default)
     run = FixRun(config, unsafe=unsafe, write=not diff and not from_stdin)
     if from_stdin:
         name = stdin_filename or Path("-")
@@ -302,8 +310,8 @@ def run_fix(
         from promptlint.discovery import DiscoveryError, discover
 
         try:
-            candidates = list(discover(list(paths) or [Path(".")], config))
-        except DiscoveryError as exc:
+            candidates = list(discover(list(paths) or [Path(".")], configs))
+        except (DiscoveryError, ConfigError) as exc:
             _fail(str(exc))
         for candidate in candidates:
             run.fix_candidate(candidate)
@@ -370,13 +378,13 @@ def use_color(choice: str, output_file: Path | None) -> bool:
     return (output_file is None or str(output_file) == "-") and sys.stdout.isatty()
 
 
-def run_add_noqa(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
+def run_add_noqa(paths: tuple[Path, ...], configs: ConfigTree, stdin_filename: Path | None,
                  diff_against: str | None) -> None:
     from promptlint.adopt import add_noqa
     from promptlint.fsutil import atomic_write_bytes
     from promptlint.sources import SourceError, read_bytes
 
-    results = gather(paths, replace(config, compute_edits=False, request_sites=False),
+    results = gather(paths, configs.adjusted(compute_edits=False, request_sites=False),
                      stdin_filename)
     if diff_against is not None:
         results = only_changed(results, diff_against)
@@ -449,8 +457,8 @@ def tokens(
     """Measure each request's prompt: static prefix, cached tokens, dynamic parts, cost."""
     from promptlint.report.tokens_table import render_json, render_text, rows
 
-    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
-                          force_exclude, respect_gitignore)
+    configs = build_config(config_path, select, extend_select, ignore, exclude,
+                           extend_exclude, force_exclude, respect_gitignore)
     counter = None
     if exact:
         from promptlint.tokens import ExactCounter, ExactCountError
@@ -460,7 +468,7 @@ def tokens(
             counter.client()
         except ExactCountError as exc:
             _fail(str(exc))
-    results = gather(paths, config, stdin_filename, progress=True)
+    results = gather(paths, configs, stdin_filename, progress=True)
     report_problems(results)
     if counter is not None:
         exact_counts(rows(results), counter)
@@ -540,11 +548,11 @@ def report(
     the suggested fixes, monthly estimates from [tool.promptlint.traffic], and the findings."""
     from promptlint.report.cost_report import render_report
 
-    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
-                          force_exclude, respect_gitignore)
-    results = gather(paths, config, stdin_filename, progress=True)
+    configs = build_config(config_path, select, extend_select, ignore, exclude,
+                           extend_exclude, force_exclude, respect_gitignore)
+    results = gather(paths, configs, stdin_filename, progress=True)
     report_problems(results)
-    write_output(render_report(results, config, report_format), output_file)
+    write_output(render_report(results, configs.default, report_format), output_file)
     if str(output_file) != "-":
         click.echo(f"wrote {output_file}", err=True)
 

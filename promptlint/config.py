@@ -1,4 +1,5 @@
-"""Configuration from ``[tool.promptlint]`` in pyproject.toml, overlaid by command-line flags.
+"""Configuration from ``[tool.promptlint]`` in pyproject.toml (or a ``promptlint.toml`` /
+``.promptlint.toml``), the closest one above each file, overlaid by command-line flags.
 
 Bad configuration raises :class:`ConfigError` with one clear sentence; the CLI exits 2.
 """
@@ -6,6 +7,7 @@ Bad configuration raises :class:`ConfigError` with one clear sentence; the CLI e
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -243,19 +245,43 @@ _KEYS = {
 }
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.promptlint] table, from ``start`` upwards."""
+# The names a configuration file may have, in the order they win within one directory (as
+# Ruff's .ruff.toml, ruff.toml, pyproject.toml): the two promptlint files hold the table at
+# their top level, pyproject.toml under [tool.promptlint] (and counts only when it has one).
+CONFIG_NAMES = (".promptlint.toml", "promptlint.toml", "pyproject.toml")
+
+
+def config_file_in(directory: Path) -> Path | None:
+    """The configuration file of ``directory``, if it has one."""
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        try:
+            if not candidate.is_file():
+                continue
+        except OSError:  # an unreadable directory has no configuration we can use
+            return None
+        if name != "pyproject.toml":
+            return candidate
+        try:
+            text = candidate.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{candidate}: cannot read: {exc}") from None
+        if "[tool.promptlint" in text:
+            return candidate
+    return None
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest configuration file, from ``start`` upwards."""
     start = start.resolve()
     for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"{candidate}: cannot read: {exc}") from None
-            if "[tool.promptlint" in text:
-                return candidate
+        found = config_file_in(directory)
+        if found is not None:
+            return found
     return None
+
+
+find_pyproject = find_config_file  # the name it had when only pyproject.toml was read
 
 
 def load_table(path: Path) -> dict[str, Any]:
@@ -265,19 +291,45 @@ def load_table(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if path.name != "pyproject.toml":
+        return data
     table = data.get("tool", {}).get("promptlint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.promptlint] must be a table")
     return table
 
 
+def load_file(path: Path, _chain: tuple[Path, ...] = ()) -> Config:
+    """The configuration of one file, with what it ``extend``s beneath it. Paths in it (the
+    root of its excludes and per-file ignores) are relative to the file's directory."""
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, path))
+        raise ConfigError(f"{_chain[-1]}: extend makes a cycle: {cycle}")
+    table = dict(load_table(path))
+    base = Config()
+    if "extend" in table:
+        target = table.pop("extend")
+        if not isinstance(target, str) or not target.strip():
+            raise ConfigError(f"{path}: extend must be the path of a configuration file, "
+                              f"got {target!r}")
+        parent = (path.parent / Path(target).expanduser()).resolve()
+        if not parent.is_file():
+            raise ConfigError(f"{path}: extend: config file not found: {target}")
+        base = load_file(parent, (*_chain, path))
+    return from_table(table, path, replace(base, root=path.parent, source=path))
+
+
 def from_table(table: Mapping[str, Any], source: Path | None, base: Config) -> Config:
+    where = f"{source}: " if source else ""
+    table_name = "" if source is not None and source.name != "pyproject.toml" else (
+        "[tool.promptlint] ")
     changes: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
-            known = ", ".join(sorted(_KEYS))
-            where = f"{source}: " if source else ""
-            raise ConfigError(f"{where}unknown key {key!r} in [tool.promptlint] (known: {known})")
+            known = ", ".join(sorted([*_KEYS, "extend"]))
+            raise ConfigError(f"{where}unknown key {key!r} in {table_name or 'the file '}"
+                              f"(known: {known})")
         name, convert = _KEYS[key]
         try:
             converted = convert(key, value)
@@ -286,21 +338,24 @@ def from_table(table: Mapping[str, Any], source: Path | None, base: Config) -> C
             else:
                 changes[name] = converted
         except ConfigError as exc:
-            where = f"{source}: " if source else ""
-            raise ConfigError(f"{where}[tool.promptlint] {exc}") from None
+            raise ConfigError(f"{where}{table_name}{exc}") from None
     config = replace(base, **changes)
-    config.enabled_codes()  # validate selectors now, with the file named
+    try:
+        config.enabled_codes()  # validate selectors now, with the file named
+    except ConfigError as exc:
+        raise ConfigError(f"{where}{table_name}{exc}") from None
     return config
 
 
 def load(config_path: Path | None = None, cwd: Path | None = None) -> Config:
+    """The configuration for the working directory: ``config_path``, else the nearest file."""
     cwd = cwd or Path.cwd()
-    path = config_path or find_pyproject(cwd)
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
+    path = config_path or find_config_file(cwd)
     if path is None:
         return Config(root=cwd)
-    return from_table(load_table(path), path, Config(root=path.parent, source=path))
+    return load_file(path)
 
 
 def with_overrides(config: Config, **overrides: Any) -> Config:
@@ -312,3 +367,117 @@ def with_overrides(config: Config, **overrides: Any) -> Config:
     except ConfigError as exc:
         raise ConfigError(f"command line: {exc}") from None
     return updated
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line values, laid over every configuration file of a run (None and empty:
+    not given). ``extend-select``, ``ignore`` and ``extend-exclude`` add to each file's own."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool | None = None
+    respect_gitignore: bool | None = None
+    today: str | None = None
+    fail_within: int | None = None
+
+    def apply(self, config: Config) -> Config:
+        return with_overrides(
+            config,
+            select=self.select,
+            extend_select=(config.extend_select + self.extend_select) or None,
+            ignore=(config.ignore + self.ignore) or None,
+            exclude=self.exclude,
+            extend_exclude=(config.extend_exclude + self.extend_exclude) or None,
+            force_exclude=self.force_exclude,
+            respect_gitignore=self.respect_gitignore,
+            today=self.today,
+            fail_within=self.fail_within,
+        )
+
+
+class ConfigTree:
+    """The configuration of each file of a run, as Ruff finds it: the closest configuration
+    file above the file (``.promptlint.toml``, ``promptlint.toml`` or a ``pyproject.toml`` with
+    ``[tool.promptlint]``), the command line's overrides laid over it. A file with no
+    configuration above it gets the working directory's (``default``). ``config_path`` (the
+    ``--config`` flag) is used for every file; ``isolated`` reads no file at all."""
+
+    def __init__(self, config_path: Path | None = None, isolated: bool = False,
+                 overrides: Overrides | None = None, cwd: Path | None = None) -> None:
+        self.cwd = cwd or Path.cwd()
+        self.overrides = overrides or Overrides()
+        self.single = config_path is not None or isolated
+        base = Config(root=self.cwd) if isolated else load(config_path, self.cwd)
+        self.default = self.overrides.apply(base)
+        self._by_file: dict[Path, Config] = {}
+        self._by_directory: dict[str, Config] = {}
+        self._changes: dict[str, Any] = {}
+        if self.default.source is not None:
+            self._by_file[self.default.source.resolve()] = self.default
+
+    @classmethod
+    def fixed(cls, config: Config) -> ConfigTree:
+        """A tree that gives ``config`` to every file."""
+        tree = cls.__new__(cls)
+        tree.cwd = config.root
+        tree.overrides = Overrides()
+        tree.single = True
+        tree.default = config
+        tree._by_file = {}
+        tree._by_directory = {}
+        tree._changes = {}
+        return tree
+
+    def for_path(self, path: Path) -> Config:
+        """The configuration of a file (or of a directory named as a path)."""
+        if self.single:
+            return self.default
+        absolute = os.path.abspath(path)
+        return self.for_directory(absolute if os.path.isdir(absolute)
+                                  else os.path.dirname(absolute))
+
+    def for_directory(self, directory: Path | str) -> Config:
+        """The configuration of the files directly inside ``directory``."""
+        if self.single:
+            return self.default
+        key = os.path.abspath(directory)
+        found = self._by_directory.get(key)
+        if found is not None:
+            return found
+        file = config_file_in(Path(key))
+        if file is not None:
+            config = self._load(file)
+        else:
+            parent = os.path.dirname(key)
+            config = self.default if parent == key else self.for_directory(parent)
+        self._by_directory[key] = config
+        return config
+
+    def adjusted(self, **changes: Any) -> ConfigTree:
+        """This tree with ``changes`` (Config fields) made to every configuration it gives."""
+        tree = ConfigTree.fixed(replace(self.default, **changes))
+        tree.cwd, tree.overrides, tree.single = self.cwd, self.overrides, self.single
+        tree._changes = {**self._changes, **changes}
+        return tree
+
+    def configs(self) -> list[Config]:
+        """Every configuration met so far (the default first)."""
+        out = [self.default]
+        for config in (*self._by_file.values(), *self._by_directory.values()):
+            if all(config is not seen for seen in out):
+                out.append(config)
+        return out
+
+    def _load(self, file: Path) -> Config:
+        key = file.resolve()
+        config = self._by_file.get(key)
+        if config is None:
+            config = self.overrides.apply(load_file(key))
+            if self._changes:
+                config = replace(config, **self._changes)
+            self._by_file[key] = config
+        return config

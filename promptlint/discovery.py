@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptlint.config import Config
+from promptlint.config import Config, ConfigTree
 
 SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -27,6 +27,7 @@ class Candidate:
     path: Path
     explicit: bool
     problem: str | None = None  # found but unusable (an unreadable directory)
+    config: Config | None = None  # the file's own (closest) configuration
 
 
 @dataclass(frozen=True)
@@ -181,35 +182,39 @@ def _excluded_with_parents(path: Path, root: Path, patterns: tuple[str, ...]) ->
     return False
 
 
-def discover(paths: list[Path], config: Config) -> Iterator[Candidate]:
-    """Files to check, in a stable order. Raises DiscoveryError for a missing path."""
+def discover(paths: list[Path], config: Config | ConfigTree) -> Iterator[Candidate]:
+    """Files to check, in a stable order, each with its configuration (a directory with a
+    configuration file of its own is walked with that file's excludes). Raises DiscoveryError
+    for a missing path."""
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise DiscoveryError(f"{path}: no such file or directory")
-    excludes = (*config.exclude, *config.extend_exclude)
+    tree = config if isinstance(config, ConfigTree) else ConfigTree.fixed(config)
     seen: set[str] = set()  # absolute paths
     for path in paths:
+        own = tree.for_path(path)
+        if own.force_exclude and _excluded_with_parents(path, own.root, _excludes(own)):
+            continue
         if path.is_dir():
-            if config.force_exclude and _excluded_with_parents(path, config.root, excludes):
-                continue
-            yield from _walk(path, config, excludes, seen)
+            yield from _walk(path, tree, seen)
         else:
-            if config.force_exclude and _excluded_with_parents(path, config.root, excludes):
-                continue
             key = os.path.abspath(path)
             if key not in seen:
                 seen.add(key)
-                yield Candidate(path, True)
+                yield Candidate(path, True, config=own)
 
 
-def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[str]
-          ) -> Iterator[Candidate]:
+def _excludes(config: Config) -> tuple[str, ...]:
+    return (*config.exclude, *config.extend_exclude)
+
+
+def _walk(top: Path, tree: ConfigTree, seen: set[str]) -> Iterator[Candidate]:
     ignore = GitIgnore()
-    if config.respect_gitignore:
+    if tree.for_path(top).respect_gitignore:
         absolute = Path(os.path.abspath(top))
         for parent in reversed(absolute.parents):
             ignore.load(parent)
-    excluded = Excluder(config.root, excludes)
+    excluders: dict[int, Excluder] = {}  # by id() of the configuration
     visited_dirs: set[tuple[int, int]] = set()
     stack = [top]
     while stack:
@@ -222,12 +227,17 @@ def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[str]
             continue  # a symlink loop
         visited_dirs.add((info.st_dev, info.st_ino))
         absolute_dir = Path(os.path.abspath(directory))
+        config = tree.for_directory(absolute_dir)
+        excluded = excluders.get(id(config))
+        if excluded is None:
+            excluded = excluders[id(config)] = Excluder(config.root, _excludes(config))
         if config.respect_gitignore:
             ignore.load(absolute_dir)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
-            yield Candidate(directory, False, "cannot read directory: permission denied")
+            yield Candidate(directory, False, "cannot read directory: permission denied",
+                            config=config)
             continue
         subdirs = []
         prefix = str(absolute_dir).rstrip(os.sep) + os.sep
@@ -249,5 +259,5 @@ def _walk(top: Path, config: Config, excludes: tuple[str, ...], seen: set[str]
                 subdirs.append(directory / name)
             elif absolute not in seen:
                 seen.add(absolute)
-                yield Candidate(directory / name, False)
+                yield Candidate(directory / name, False, config=config)
         stack.extend(reversed(subdirs))

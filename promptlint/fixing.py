@@ -82,7 +82,7 @@ class FixRun:
         except SourceError as exc:
             self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
             return
-        new = self._fix(name, candidate.path, data)
+        new = self._fix(name, candidate.path, data, candidate.config or self.config)
         if new is None or new == data:
             return
         if self.write:
@@ -109,20 +109,21 @@ class FixRun:
         self.files_fixed += 1
 
     def fix_bytes(self, name: str, path: Path, data: bytes) -> StdinOutcome:
-        new = self._fix(name, path, data)
+        new = self._fix(name, path, data, self.config)
         return StdinOutcome(new if new is not None else data)
 
-    def _fix(self, name: str, path: Path, data: bytes) -> bytes | None:
+    def _fix(self, name: str, path: Path, data: bytes, config: Config) -> bytes | None:
         """The fixed bytes (None: nothing to write); a file whose analysis exceeds the time
         budget is left as it is, with a one-line problem."""
         try:
-            with time_limit(self.config.file_time_limit):
-                return self._fix_within_budget(name, path, data)
+            with time_limit(config.file_time_limit):
+                return self._fix_within_budget(name, path, data, config)
         except FileTimeout as exc:
             self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
             return None
 
-    def _fix_within_budget(self, name: str, path: Path, data: bytes) -> bytes | None:
+    def _fix_within_budget(self, name: str, path: Path, data: bytes, config: Config
+                           ) -> bytes | None:
         try:
             source = read_source(path, data)
         except SourceError as exc:
@@ -140,7 +141,7 @@ class FixRun:
             except SourceError as exc:
                 self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
                 return None
-        outcome = fix_document(make_document(source), name, self.config, self.unsafe,
+        outcome = fix_document(make_document(source), name, config, self.unsafe,
                                self._project)
         result = outcome.result or FileResult(name)
         if result.problem is not None:

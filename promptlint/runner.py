@@ -6,6 +6,7 @@ import gc
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from promptlint.cache import ResultCache, signature
@@ -115,6 +116,7 @@ def check_file(candidate: Candidate, config: Config, project: Project | None = N
 POOL_MIN_FILES = 8  # below this many files to parse, a process pool costs more than it saves
 
 _WORKER_PROJECT: Project | None = None
+_POOL_ROOT: list[Path] = []  # the project root of the running pool's jobs
 # the jobs of the running pool: forked workers inherit them, so only an index crosses the pipe
 _POOL_JOBS: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]] = []
 
@@ -122,8 +124,9 @@ _POOL_JOBS: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]] = []
 def _worker(index: int) -> FileResult:
     global _WORKER_PROJECT
     name, path, data, config, names = _POOL_JOBS[index]
-    if _WORKER_PROJECT is None or _WORKER_PROJECT.root != config.root:
-        _WORKER_PROJECT = Project(config.root)
+    root = _POOL_ROOT[0] if _POOL_ROOT else config.root
+    if _WORKER_PROJECT is None or _WORKER_PROJECT.root != root:
+        _WORKER_PROJECT = Project(root)
     return check_bytes(name, path, data, config, _WORKER_PROJECT, names)
 
 
@@ -151,6 +154,7 @@ def _run(jobs: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]],
 
         out = []
         _POOL_JOBS[:] = jobs
+        _POOL_ROOT[:] = [project.root]
         gc.freeze()  # the workers' collectors leave the inherited objects (and their pages) alone
         try:
             with ProcessPoolExecutor(max_workers=workers,
@@ -163,6 +167,7 @@ def _run(jobs: list[tuple[str, Path, bytes, Config, frozenset[bytes] | None]],
         finally:
             gc.unfreeze()
             _POOL_JOBS.clear()
+            _POOL_ROOT.clear()
         return out
     out = []
     for name, path, data, config, names in jobs:
@@ -177,9 +182,11 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
                      cache: ResultCache | None = None) -> list[FileResult]:
     """Check files in two passes: those that make requests, then those that may call one of
     the wrapper functions the first pass found. Cached results are reused while the file and
-    everything it depended on are unchanged."""
+    everything it depended on are unchanged. Each file is checked with its own configuration
+    (``Candidate.config``) when it has one, else with ``config``."""
     project = Project(config.root)  # parsed modules, prompt files and templates, shared
     items = list(candidates)
+    configs = [file_config(candidate, config) for candidate in items]
     results: list[FileResult | None] = [None] * len(items)
     contents: dict[int, bytes] = {}
     first: list[int] = []
@@ -220,20 +227,26 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
 
     def sdk_of(index: int) -> SdkTarget:
         # read in this process, before any pool forks, so that workers inherit the reading
-        return target_for(items[index].path, config.sdk_version)
+        return target_for(items[index].path, configs[index].sdk_version)
+
+    def context_of(index: int) -> str:
+        # the cache's salt holds the run's configuration; a file with its own adds it here
+        own = configs[index]
+        key = sdk_of(index).key()
+        return key if own is config else f"{key}\0{own.fingerprint()}"
 
     def lint(indices: list[int], names: frozenset[bytes] | None) -> None:
         jobs = []
         todo = []
         for index in indices:
             candidate, data, name = items[index], contents[index], names_of[index]
-            cached = cache.get(name, data, sdk_of(index).key()) if cache is not None else None
+            cached = cache.get(name, data, context_of(index)) if cache is not None else None
             if cached is not None:
                 results[index] = cached
                 if on_file is not None:
                     on_file()
                 continue
-            jobs.append((name, candidate.path, data, config, names))
+            jobs.append((name, candidate.path, data, configs[index], names))
             todo.append(index)
         if names is None and len(jobs) >= POOL_MIN_FILES:
             # a process pool pays only when enough files really make requests: look with the
@@ -257,7 +270,7 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
     def store(index: int, result: FileResult) -> None:
         results[index] = result
         if cache is not None and result.problem is None:
-            cache.put(result.path, contents[index], result, sdk_of(index).key())
+            cache.put(result.path, contents[index], result, context_of(index))
 
     lint(first, None)
     # files whose request-like text is only in strings or comments may still call a wrapper
@@ -322,6 +335,18 @@ def check_candidates(candidates: Iterable[Candidate], config: Config,
         if updated != quiet:
             cache.save_quiet_files(updated)
     return [r for r in results if r is not None]
+
+
+def file_config(candidate: Candidate, config: Config) -> Config:
+    """The configuration a file is checked with: its own, with what the run's output needs
+    (``compute_edits``, ``request_sites``) taken from the run's ``config``."""
+    own = candidate.config
+    if own is None or own is config:
+        return config
+    if (own.compute_edits, own.request_sites) != (config.compute_edits, config.request_sites):
+        own = replace(own, compute_edits=config.compute_edits,
+                      request_sites=config.request_sites)
+    return own
 
 
 def _sdk_warnings_once(results: list[FileResult | None], linted: list[int],

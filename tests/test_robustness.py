@@ -652,8 +652,8 @@ def test_file_changed_while_being_fixed_is_not_overwritten(tmp_path: Path, monke
     edited = CALL.replace("# keep this comment", "# the user typed this meanwhile")
     compute = FixRun._fix
 
-    def slow_fix(self, name, file, data):  # someone writes the file while it is being fixed
-        new = compute(self, name, file, data)
+    def slow_fix(self, name, file, data, *config):  # someone writes the file meanwhile
+        new = compute(self, name, file, data, *config)
         file.write_text(edited if meanwhile == "edited" else fixed)
         return new
 
