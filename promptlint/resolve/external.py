@@ -82,40 +82,9 @@ class Project:
     warnings: list[str] = field(default_factory=list)
     touched: set[Path] = field(default_factory=set)  # files consulted for the current file
     wrapper_config: tuple[str, ...] = ()  # [tool.promptlint] wrappers = ["pkg.mod:func"]
-    _wrappers: dict[Path, Any] = field(default_factory=dict)
+    # the wrappers each imported module defines, by path (filled by resolve.analysis)
+    wrappers: dict[Path, dict[str, Any]] = field(default_factory=dict)
     _found: dict[tuple[str, str | None], Path | None] = field(default_factory=dict)
-
-    def wrappers_of(self, path: Path) -> dict[str, Any]:
-        """The wrapper functions defined in another module of the project (cached)."""
-        path = path.resolve()
-        self.touched.add(path)
-        if path in self._wrappers:
-            return self._wrappers[path]
-        self._wrappers[path] = {}
-        if self.in_sdk(path):
-            return {}  # the SDK's own methods are its surface, not the project's wrappers
-        try:
-            from promptlint.prefilter import may_contain_request
-
-            if not may_contain_request(path.read_bytes(), path.suffix == ".ipynb"):
-                return {}  # a module that makes no request defines no wrapper: not parsed
-        except OSError:
-            return {}
-        loaded = self.load(path)
-        if loaded is None:
-            return {}
-        from promptlint.resolve.requests import RequestFinder
-        from promptlint.resolve.values import Resolver
-        from promptlint.resolve.wrappers import detect, forced_names
-
-        try:
-            requests = RequestFinder(loaded.module, loaded.scopes, Resolver(path, self)).find()
-            found = detect(loaded.module, loaded.scopes, requests, path,
-                           forced_names(self.wrapper_config, path, self))
-        except RecursionError:
-            found = {}
-        self._wrappers[path] = found
-        return found
 
     # ---- modules ----------------------------------------------------------------------------
     def in_sdk(self, path: Path) -> bool:

@@ -10,6 +10,7 @@ parameter to request cannot be proven (their unmatched parameters stay unknown).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -124,8 +125,11 @@ class WrapperCalls:
 
     def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver,
                  project: Project, local: dict[str, Wrapper],
-                 param_maps: dict[str, dict[str, str]] | None = None) -> None:
+                 param_maps: dict[str, dict[str, str]] | None = None,
+                 wrappers_of: Callable[[Path], dict[str, Wrapper]] | None = None) -> None:
         self.param_maps = param_maps or {}
+        # the wrappers another module of the project defines (none known when not given)
+        self.wrappers_of = wrappers_of or (lambda path: {})
         self.module = module
         self.scopes = scopes
         self.resolver = resolver
@@ -212,7 +216,7 @@ class WrapperCalls:
             return None
         if self.resolver.path is not None and path == self.resolver.path.resolve():
             return self.local.get(name)
-        return self.project.wrappers_of(path).get(name)
+        return self.wrappers_of(path).get(name)
 
     # ---- the request as made from this call -------------------------------------------------
     def _derive(self, wrapper: Wrapper, call: cst.Call, caller_scope: Scope,
