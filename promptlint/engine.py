@@ -32,8 +32,9 @@ from promptlint.resolve import outline
 from promptlint.resolve.analysis import find_all_requests
 from promptlint.resolve.external import Project, text_digest
 from promptlint.resolve.positions import Locator
+from promptlint.resolve.request_scopes import request_scopes
 from promptlint.resolve.requests import Request
-from promptlint.resolve.scope import build_scopes, dotted_name
+from promptlint.resolve.scope import dotted_name
 from promptlint.resolve.values import Value
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
@@ -86,7 +87,7 @@ def lint_source(path: str, source: Source, config: Config,
         if scopes is None:
             # (not kept for later imports: holding every tree of a large run costs memory and
             # garbage-collector time; modules are parsed again when imported)
-            scopes = build_scopes(module)
+            scopes = request_scopes(module)
         requests, result.wrappers, statement_of = find_all_requests(module, Path(path), project,
                                                                     config, scopes)
     except RecursionError:

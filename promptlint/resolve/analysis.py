@@ -16,8 +16,8 @@ import libcst as cst
 
 from promptlint.prefilter import may_contain_request
 from promptlint.resolve.external import Project
+from promptlint.resolve.request_scopes import RequestScopes, request_scopes
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import ScopeBuilder, build_scopes
 from promptlint.resolve.values import Resolver
 from promptlint.resolve.wrappers import Wrapper, WrapperCalls, detect, forced_names
 
@@ -27,18 +27,18 @@ if TYPE_CHECKING:
 
 def find_requests(module: cst.Module, path: Path | None = None,
                   project: Project | None = None,
-                  scopes: ScopeBuilder | None = None) -> list[Request]:
+                  scopes: RequestScopes | None = None) -> list[Request]:
     """Requests written in this module (wrapper calls not included)."""
-    scopes = scopes or build_scopes(module)
+    scopes = scopes or request_scopes(module)
     return RequestFinder(module, scopes, Resolver(path, project)).find()
 
 
 def find_all_requests(module: cst.Module, path: Path, project: Project, config: Config,
-                      scopes: ScopeBuilder | None = None
+                      scopes: RequestScopes | None = None
                       ) -> tuple[list[Request], list[str], dict[int, int]]:
     """Requests written here plus those made through wrapper functions called here, the
     names of the wrappers this module defines, and the statement index of every node."""
-    scopes = scopes or build_scopes(module)
+    scopes = scopes or request_scopes(module)
     resolver = Resolver(path, project)
     requests = RequestFinder(module, scopes, resolver).find()
     local = detect(module, scopes, requests, path,

@@ -52,7 +52,7 @@ class TemplateValue:
 class LoadedModule:
     path: Path
     module: cst.Module
-    scopes: Any  # ScopeBuilder
+    scopes: Any  # RequestScopes
     digest: str = ""  # of the text parsed, so the linter can reuse the tree
     _positions: Any = None
 
@@ -147,13 +147,13 @@ class Project:
                 return None
             import libcst as cst
 
-            from promptlint.resolve.scope import build_scopes
+            from promptlint.resolve.request_scopes import request_scopes
             from promptlint.sources import check_parseable, decode
 
             text = decode(data).text
             check_parseable(text)  # deep nesting crashes libcst's native parser
             module = cst.parse_module(text)
-            loaded = LoadedModule(path, module, build_scopes(module), text_digest(text))
+            loaded = LoadedModule(path, module, request_scopes(module), text_digest(text))
         except Exception:  # unreadable, undecodable, syntax error, too deep: just unknown
             return None
         self.modules[path] = loaded

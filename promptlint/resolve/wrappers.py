@@ -17,8 +17,9 @@ from pathlib import Path
 import libcst as cst
 
 from promptlint.resolve.external import Project
+from promptlint.resolve.request_scopes import RequestScopes
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import Scope, ScopeBuilder, dotted_name
+from promptlint.resolve.scope import Scope, dotted_name
 from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Resolver, Value
 from promptlint.resolve.walk import walk
 
@@ -29,7 +30,7 @@ class Wrapper:
     function: cst.FunctionDef
     scope: Scope  # the function body's scope
     module: cst.Module
-    scopes: ScopeBuilder
+    scopes: RequestScopes
     path: Path | None
     requests: list[Request]  # the requests it makes, as seen inside the function
 
@@ -91,7 +92,7 @@ def _params(function: cst.FunctionDef) -> list[cst.Param]:
     return [*params.posonly_params, *params.params, *params.kwonly_params]
 
 
-def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
+def detect(module: cst.Module, scopes: RequestScopes, requests: list[Request],
            path: Path | None, forced: frozenset[str] = frozenset()) -> dict[str, Wrapper]:
     """Wrappers defined in this module, by qualified name ("f" or "Class.method")."""
     out: dict[str, Wrapper] = {}
@@ -123,7 +124,7 @@ def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
 class WrapperCalls:
     """Finds calls of wrappers in one module and builds the requests they make."""
 
-    def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver,
+    def __init__(self, module: cst.Module, scopes: RequestScopes, resolver: Resolver,
                  project: Project, local: dict[str, Wrapper],
                  param_maps: dict[str, dict[str, str]] | None = None,
                  wrappers_of: Callable[[Path], dict[str, Wrapper]] | None = None) -> None:
