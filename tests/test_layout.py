@@ -15,14 +15,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "promptlint"
 
 # modules that know the Anthropic API: its request shape, its SDK, its models
 API_AWARE = (
-    "promptlint.sdk", "promptlint.installed_sdk", "promptlint.sdkversion", "promptlint.models",
-    "promptlint.facts", "promptlint.data", "promptlint.rules", "promptlint.ruleset",
+    "promptlint.prefilter", "promptlint.sdk", "promptlint.installed_sdk",
+    "promptlint.sdkversion", "promptlint.models", "promptlint.facts", "promptlint.data",
+    "promptlint.rules", "promptlint.ruleset", "promptlint.resolve.outline",
     "promptlint.resolve.requests", "promptlint.resolve.request_scopes",
     "promptlint.resolve.wrappers", "promptlint.resolve.analysis", "promptlint.resolve.prompt",
     "promptlint.resolve.intent",
 )
 # plumbing over syntax trees: no knowledge of the API
-SYNTAX = ("walk", "positions", "outline", "scope")
+SYNTAX = ("walk", "positions", "slicing", "scope")
 # loading the project's modules and files: below requests and wrappers, which use it
 LOADER = ("promptlint.resolve.external",)
 ABOVE_LOADER = ("promptlint.resolve.requests", "promptlint.resolve.wrappers",
@@ -169,6 +170,31 @@ def test_syntax_modules_know_nothing_of_the_api() -> None:
     graph = import_graph()
     syntax = _syntax_modules(graph)
     assert len(syntax) == len(SYNTAX)
+    modules = module_names()
     for name in syntax:
         aware = sorted(m for m in reachable(graph, name) if _within(m, API_AWARE))
         assert aware == [], f"{name} imports {aware}"
+        words = sorted(w for w in _code_words(modules[name])
+                       if "anthropic" in w.lower() or "messages" in w.lower())
+        assert words == [], f"{name} speaks of the API: {words}"
+
+
+def _code_words(path: Path) -> set[str]:
+    """The names, attributes and strings of a module's code (docstrings and comments aside)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)
+                  and isinstance(node.value, ast.Constant)}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            out.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            out.add(node.attr)
+        elif isinstance(node, ast.alias):
+            out.add(node.name)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                id(node) not in docstrings):
+            out.add(node.value)
+    return out
