@@ -31,15 +31,15 @@ from promptlint.noqa import comment_lines, file_exemptions, suppresses
 from promptlint.resolve import outline
 from promptlint.resolve.analysis import find_all_requests
 from promptlint.resolve.external import Project, text_digest
-from promptlint.resolve.positions import Locator
 from promptlint.resolve.request_scopes import request_scopes
 from promptlint.resolve.requests import Request
-from promptlint.resolve.scope import dotted_name
 from promptlint.resolve.values import Value
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
 from promptlint.rules.prl901_unused_noqa import UnusedNoqa, unused_noqa
 from promptlint.sources import Source
+from promptlint.syntax.positions import Locator
+from promptlint.syntax.scope import dotted_name
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 _MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)  # linear: a literal

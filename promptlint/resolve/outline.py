@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from promptlint import prefilter
-from promptlint.resolve import slicing
+from promptlint.syntax import slicing
 
 _METHODS = frozenset(prefilter.METHODS)
 _MIDDLE = frozenset(prefilter.MIDDLE)

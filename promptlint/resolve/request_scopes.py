@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from promptlint.resolve.scope import ScopeBuilder
+from promptlint.syntax.scope import ScopeBuilder
 
 
 class RequestScopes(ScopeBuilder):

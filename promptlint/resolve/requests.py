@@ -13,7 +13,8 @@ from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.resolve.prompt import Prompt, build_prompt
 from promptlint.resolve.request_scopes import RequestScopes
-from promptlint.resolve.scope import (
+from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
+from promptlint.syntax.scope import (
     Binding,
     Point,
     Scope,
@@ -21,8 +22,7 @@ from promptlint.resolve.scope import (
     function_results,
     literal_key,
 )
-from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
-from promptlint.resolve.walk import walk
+from promptlint.syntax.walk import walk
 
 ReceiverKind = Literal["anthropic", "other", "unknown"]
 MESSAGES_SHAPED = ("model", "messages", "max_tokens")

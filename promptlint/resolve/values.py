@@ -16,7 +16,9 @@ import libcst as cst
 
 from promptlint.resolve import templates
 from promptlint.resolve.external import FileHandle, PathValue, Project
-from promptlint.resolve.scope import (
+from promptlint.resolve.templates import EnvironmentValue, LoaderValue, TemplateValue
+from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
+from promptlint.syntax.scope import (
     Binding,
     Point,
     Scope,
@@ -24,8 +26,6 @@ from promptlint.resolve.scope import (
     function_results,
     literal_key,
 )
-from promptlint.resolve.templates import EnvironmentValue, LoaderValue, TemplateValue
-from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
 
 
 class _Unknown:

@@ -19,9 +19,9 @@ import libcst as cst
 from promptlint.resolve.external import Project
 from promptlint.resolve.request_scopes import RequestScopes
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import Scope, dotted_name
 from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Resolver, Value
-from promptlint.resolve.walk import walk
+from promptlint.syntax.scope import Scope, dotted_name
+from promptlint.syntax.walk import walk
 
 
 @dataclass(eq=False, repr=False)

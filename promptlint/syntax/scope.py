@@ -5,7 +5,7 @@ name used at a call site, the expressions that bind it in the enclosing function
 and whether there is exactly one of them.
 
 Nothing here knows the Anthropic API: which calls are worth remembering with their scope,
-loops and place in the flow is decided by a subclass (``request_scopes.RequestScopes``).
+loops and place in the flow is decided by a subclass (``resolve.request_scopes.RequestScopes``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 import libcst as cst
 
-from promptlint.resolve.walk import FastVisitor, children
+from promptlint.syntax.walk import FastVisitor, children
 
 # "declare": a bare annotation (``model: str``), which binds nothing at run time
 BindingKind = Literal["assign", "param", "import", "with", "loop", "other", "function", "class",
