@@ -198,3 +198,24 @@ def _code_words(path: Path) -> set[str]:
                 id(node) not in docstrings):
             out.add(node.value)
     return out
+
+
+# who may start request finding: analysis assembles the pipeline; requests and wrappers
+# re-run a finder of their own module under another resolver (a fixture, a wrapper's call)
+PIPELINE = {"RequestFinder": {"promptlint.resolve.analysis", "promptlint.resolve.requests",
+                              "promptlint.resolve.wrappers"},
+            "WrapperCalls": {"promptlint.resolve.analysis"},
+            "detect": {"promptlint.resolve.analysis"}}
+
+
+def test_the_request_pipeline_is_assembled_in_one_place() -> None:
+    found: dict[str, set[str]] = {name: set() for name in PIPELINE}
+    for module, path in module_names().items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else (
+                    func.attr if isinstance(func, ast.Attribute) else None)
+                if name in found:
+                    found[name].add(module)
+    assert found == PIPELINE
