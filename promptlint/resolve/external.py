@@ -15,6 +15,8 @@ from promptlint.resolve.text import Text
 if TYPE_CHECKING:
     import libcst as cst
 
+    from promptlint.resolve.request_scopes import RequestScopes
+
 MAX_PROMPT_FILE_BYTES = 1024 * 1024  # prompt files above 1 MB become holes
 
 
@@ -32,7 +34,7 @@ class FileHandle:
 class LoadedModule:
     path: Path
     module: cst.Module
-    scopes: Any  # RequestScopes
+    scopes: RequestScopes
     digest: str = ""  # of the text parsed, so the linter can reuse the tree
     _positions: Any = None
 
