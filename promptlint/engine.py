@@ -29,16 +29,17 @@ from promptlint.findings import (
 from promptlint.models import catalogue
 from promptlint.noqa import comment_lines, file_exemptions, suppresses
 from promptlint.resolve import outline
+from promptlint.resolve.analysis import find_all_requests
 from promptlint.resolve.external import Project, text_digest
-from promptlint.resolve.positions import Locator
-from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import ScopeBuilder, build_scopes, dotted_name
-from promptlint.resolve.values import Resolver, Value
-from promptlint.resolve.wrappers import WrapperCalls, detect, forced_names
+from promptlint.resolve.request_scopes import request_scopes
+from promptlint.resolve.requests import Request
+from promptlint.resolve.values import Value
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import RawFinding, Rule
 from promptlint.rules.prl901_unused_noqa import UnusedNoqa, unused_noqa
 from promptlint.sources import Source
+from promptlint.syntax.positions import Locator
+from promptlint.syntax.scope import dotted_name
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 _MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)  # linear: a literal
@@ -48,29 +49,6 @@ _MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)  # linear: a literal
 def _enabled(config: Config) -> tuple[type[Rule], ...]:
     codes = config.enabled_codes()
     return tuple(r for r in ALL_RULES if r.code in codes)
-
-
-def find_requests(module: cst.Module, path: Path | None = None,
-                  project: Project | None = None) -> list[Request]:
-    """Requests written in this module (wrapper calls not included)."""
-    scopes = build_scopes(module)
-    return RequestFinder(module, scopes, Resolver(path, project)).find()
-
-
-def find_all_requests(module: cst.Module, path: Path, project: Project, config: Config,
-                      scopes: ScopeBuilder | None = None
-                      ) -> tuple[list[Request], list[str], dict[int, int]]:
-    """Requests written here plus those made through wrapper functions called here, the
-    names of the wrappers this module defines, and the statement index of every node."""
-    scopes = scopes or build_scopes(module)
-    resolver = Resolver(path, project)
-    requests = RequestFinder(module, scopes, resolver).find()
-    local = detect(module, scopes, requests, path,
-                   forced_names(config.wrappers, path, project))
-    param_maps = {name: dict(pairs) for name, pairs in config.wrapper_params}
-    through_wrappers = WrapperCalls(module, scopes, resolver, project, local,
-                                    param_maps).requests()
-    return requests + through_wrappers, sorted(local), scopes.statement_of
 
 
 def lint_source(path: str, source: Source, config: Config,
@@ -109,7 +87,7 @@ def lint_source(path: str, source: Source, config: Config,
         if scopes is None:
             # (not kept for later imports: holding every tree of a large run costs memory and
             # garbage-collector time; modules are parsed again when imported)
-            scopes = build_scopes(module)
+            scopes = request_scopes(module)
         requests, result.wrappers, statement_of = find_all_requests(module, Path(path), project,
                                                                     config, scopes)
     except RecursionError:

@@ -379,7 +379,9 @@ def imported_wrapper_names(data: bytes, path: Path, project: Project,
     def names_of(module_path: Path) -> list[str]:
         if module_path in known:
             return known[module_path]
-        return list(project.wrappers_of(module_path))
+        from promptlint.resolve.analysis import wrappers_of  # (imports libcst)
+
+        return list(wrappers_of(project, module_path))
 
     for match in _IMPORT.finditer(data):
         module = (match.group(1) or match.group(2) or b"").decode("ascii", "replace")

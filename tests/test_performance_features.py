@@ -27,7 +27,7 @@ def test_prefilter_never_drops_a_file_with_a_request() -> None:
     """Any text in which the engine finds a request passes the byte-level prefilter."""
     import libcst as cst
 
-    from promptlint.engine import find_requests
+    from promptlint.resolve.analysis import find_requests
 
     checked = 0
     for name, code in repository_sources():
@@ -96,7 +96,7 @@ def test_prefilter_keeps_modules_whose_client_comes_from_the_project(tmp_path: P
     prefilter, though none of them spells ``anthropic``."""
     import libcst as cst
 
-    from promptlint.engine import find_requests
+    from promptlint.resolve.analysis import find_requests
     from promptlint.resolve.external import Project
 
     for name, text in RECEIVER_PROJECT.items():

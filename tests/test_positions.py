@@ -9,9 +9,9 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from promptlint.resolve.positions import Locator
-from promptlint.resolve.scope import build_scopes
-from promptlint.resolve.walk import walk
+from promptlint.syntax.positions import Locator
+from promptlint.syntax.scope import build_scopes
+from promptlint.syntax.walk import walk
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "examples").rglob("*.py"))

@@ -632,7 +632,7 @@ def test_ctrl_c_inside_libcst_during_check(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(BAD)
     # check locates most nodes by text search; force libcst's code generation for positions
     forced = CTRL_C_IN_CODEGEN + (
-        "from promptlint.resolve import positions\n"
+        "from promptlint.syntax import positions\n"
         "positions.Locator._by_text = lambda self, node: None\n")
     for n in (7, 10, 13):
         proc = run_injected(forced.format(n=n), "check", "--no-cache", "app.py",

@@ -1,4 +1,4 @@
-"""Values that live outside the linted file: other modules, prompt files, Jinja2 templates.
+"""What lives outside the linted file: other modules of the project and prompt files.
 
 Everything read from disk is size-capped and cached for the run; every file consulted is
 recorded as a dependency so that result caches can be invalidated when it changes.
@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promptlint.resolve.text import Segment, Text
+from promptlint.resolve.text import Text
 
 if TYPE_CHECKING:
     import libcst as cst
 
+    from promptlint.resolve.request_scopes import RequestScopes
+
 MAX_PROMPT_FILE_BYTES = 1024 * 1024  # prompt files above 1 MB become holes
-MAX_TEMPLATE_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -29,30 +30,11 @@ class FileHandle:
     path: Path
 
 
-@dataclass(frozen=True)
-class LoaderValue:
-    directories: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class EnvironmentValue:
-    loader: LoaderValue | None
-
-
-@dataclass(frozen=True)
-class TemplateValue:
-    source: str | None  # template text, or None when it could not be read
-    name: str
-    loader: LoaderValue | None = None
-    path: Path | None = None
-    problem: str | None = None
-
-
 @dataclass
 class LoadedModule:
     path: Path
     module: cst.Module
-    scopes: Any  # ScopeBuilder
+    scopes: RequestScopes
     digest: str = ""  # of the text parsed, so the linter can reuse the tree
     _positions: Any = None
 
@@ -82,40 +64,9 @@ class Project:
     warnings: list[str] = field(default_factory=list)
     touched: set[Path] = field(default_factory=set)  # files consulted for the current file
     wrapper_config: tuple[str, ...] = ()  # [tool.promptlint] wrappers = ["pkg.mod:func"]
-    _wrappers: dict[Path, Any] = field(default_factory=dict)
+    # the wrappers each imported module defines, by path (filled by resolve.analysis)
+    wrappers: dict[Path, dict[str, Any]] = field(default_factory=dict)
     _found: dict[tuple[str, str | None], Path | None] = field(default_factory=dict)
-
-    def wrappers_of(self, path: Path) -> dict[str, Any]:
-        """The wrapper functions defined in another module of the project (cached)."""
-        path = path.resolve()
-        self.touched.add(path)
-        if path in self._wrappers:
-            return self._wrappers[path]
-        self._wrappers[path] = {}
-        if self.in_sdk(path):
-            return {}  # the SDK's own methods are its surface, not the project's wrappers
-        try:
-            from promptlint.prefilter import may_contain_request
-
-            if not may_contain_request(path.read_bytes(), path.suffix == ".ipynb"):
-                return {}  # a module that makes no request defines no wrapper: not parsed
-        except OSError:
-            return {}
-        loaded = self.load(path)
-        if loaded is None:
-            return {}
-        from promptlint.resolve.requests import RequestFinder
-        from promptlint.resolve.values import Resolver
-        from promptlint.resolve.wrappers import detect, forced_names
-
-        try:
-            requests = RequestFinder(loaded.module, loaded.scopes, Resolver(path, self)).find()
-            found = detect(loaded.module, loaded.scopes, requests, path,
-                           forced_names(self.wrapper_config, path, self))
-        except RecursionError:
-            found = {}
-        self._wrappers[path] = found
-        return found
 
     # ---- modules ----------------------------------------------------------------------------
     def in_sdk(self, path: Path) -> bool:
@@ -178,13 +129,13 @@ class Project:
                 return None
             import libcst as cst
 
-            from promptlint.resolve.scope import build_scopes
+            from promptlint.resolve.request_scopes import request_scopes
             from promptlint.sources import check_parseable, decode
 
             text = decode(data).text
             check_parseable(text)  # deep nesting crashes libcst's native parser
             module = cst.parse_module(text)
-            loaded = LoadedModule(path, module, build_scopes(module), text_digest(text))
+            loaded = LoadedModule(path, module, request_scopes(module), text_digest(text))
         except Exception:  # unreadable, undecodable, syntax error, too deep: just unknown
             return None
         self.modules[path] = loaded
@@ -238,89 +189,3 @@ class Project:
         if text is None:
             return Text.hole(f"contents of {path.name}", node)
         return Text.of(text)
-
-    # ---- templates --------------------------------------------------------------------------
-    def template_from_loader(self, loader: LoaderValue | None, name: str) -> TemplateValue:
-        for directory in loader.directories if loader else ():
-            path = directory / name
-            text = self.read_text(path)
-            if text is not None:
-                return TemplateValue(text, name, loader, path)
-        return TemplateValue(None, name, loader, problem=f"template {name!r} not found")
-
-    def render(self, template: TemplateValue, context: dict[str, str], node: cst.CSTNode,
-               depth: int = 0, varying: set[str] | None = None) -> Text:
-        """The text a template renders to: static text, and holes for what varies."""
-        if template.source is None:
-            return Text.hole(f"template {template.name}", node)
-        try:
-            import jinja2
-            from jinja2 import nodes
-        except ImportError:  # pragma: no cover - jinja2 is a dependency
-            return Text.hole(f"template {template.name}", node)
-        try:
-            ast = jinja2.Environment().parse(template.source)
-        except jinja2.TemplateSyntaxError as exc:
-            where = template.path.name if template.path else template.name
-            self.warnings.append(f"template {where}:{exc.lineno}: syntax error: {exc.message}")
-            return Text.hole(f"template {template.name}", node)
-        parts: list[Text | Segment | str] = []
-        self._render_nodes(ast.body, template, context, node, depth, parts, nodes,
-                           varying or set())
-        return Text.of(*parts)
-
-    def _render_nodes(self, body: list[Any], template: TemplateValue, context: dict[str, str],
-                      node: cst.CSTNode, depth: int, parts: list[Any], nodes: Any,
-                      varying: set[str]) -> None:
-        for item in body:
-            if isinstance(item, nodes.Output):
-                for child in item.nodes:
-                    if isinstance(child, nodes.TemplateData):
-                        parts.append(child.data)
-                    elif isinstance(child, nodes.Name) and child.name in context:
-                        parts.append(context[child.name])
-                    else:
-                        root = _jinja_root(child)
-                        parts.append(Segment(None, "{{ " + _jinja_expr(child) + " }}", node,
-                                             varies=root in varying))
-            elif isinstance(item, nodes.Include) and depth < MAX_TEMPLATE_DEPTH:
-                name = item.template.value if isinstance(item.template, nodes.Const) else None
-                if not isinstance(name, str):
-                    parts.append(Segment(None, "{% include %}", node))
-                    continue
-                included = self.template_from_loader(template.loader, name)
-                if included.source is None:
-                    self.warnings.append(f"template {template.name}: include {name!r} not found")
-                parts.append(self.render(included, context, node, depth + 1, varying))
-            elif isinstance(item, (nodes.Assign, nodes.Macro, nodes.Import, nodes.FromImport)):
-                continue
-            elif isinstance(item, nodes.Block):
-                self._render_nodes(item.body, template, context, node, depth, parts, nodes,
-                                   varying)
-            else:
-                tag = type(item).__name__.lower()
-                parts.append(Segment(None, "{% " + tag + " %}", node))
-
-
-def _jinja_root(node: Any) -> str | None:
-    from jinja2 import nodes
-
-    while isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Filter)):
-        node = node.node
-    return str(node.name) if isinstance(node, nodes.Name) else None
-
-
-def _jinja_expr(node: Any) -> str:
-    from jinja2 import nodes
-
-    if isinstance(node, nodes.Name):
-        return str(node.name)
-    if isinstance(node, nodes.Getattr):
-        return f"{_jinja_expr(node.node)}.{node.attr}"
-    if isinstance(node, nodes.Getitem):
-        return f"{_jinja_expr(node.node)}[...]"
-    if isinstance(node, nodes.Filter):
-        return f"{_jinja_expr(node.node)} | {node.name}"
-    if isinstance(node, nodes.Call):
-        return f"{_jinja_expr(node.node)}(...)"
-    return type(node).__name__.lower()

@@ -12,17 +12,17 @@ from promptlint import edits, sdk
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.resolve.prompt import Prompt, build_prompt
-from promptlint.resolve.scope import (
+from promptlint.resolve.request_scopes import RequestScopes
+from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
+from promptlint.syntax.scope import (
     Binding,
     Point,
     Scope,
-    ScopeBuilder,
     dotted_name,
     function_results,
     literal_key,
 )
-from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
-from promptlint.resolve.walk import walk
+from promptlint.syntax.walk import walk
 
 ReceiverKind = Literal["anthropic", "other", "unknown"]
 MESSAGES_SHAPED = ("model", "messages", "max_tokens")
@@ -220,7 +220,7 @@ class Request:
 
 
 class RequestFinder:
-    def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver) -> None:
+    def __init__(self, module: cst.Module, scopes: RequestScopes, resolver: Resolver) -> None:
         self.module = module
         self.scopes = scopes
         self.resolver = resolver

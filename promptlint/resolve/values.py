@@ -14,15 +14,11 @@ from typing import Any
 
 import libcst as cst
 
-from promptlint.resolve.external import (
-    EnvironmentValue,
-    FileHandle,
-    LoaderValue,
-    PathValue,
-    Project,
-    TemplateValue,
-)
-from promptlint.resolve.scope import (
+from promptlint.resolve import templates
+from promptlint.resolve.external import FileHandle, PathValue, Project
+from promptlint.resolve.templates import EnvironmentValue, LoaderValue, TemplateValue
+from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
+from promptlint.syntax.scope import (
     Binding,
     Point,
     Scope,
@@ -30,7 +26,6 @@ from promptlint.resolve.scope import (
     function_results,
     literal_key,
 )
-from promptlint.resolve.text import STR_METHODS, TEXT_FUNCTIONS, Text
 
 
 class _Unknown:
@@ -969,7 +964,7 @@ class Resolver:
             if method == "get_template" and expr.args:
                 name = self.value(expr.args[0].value, scope, depth).known_str()
                 if name is not None:
-                    return self.project.template_from_loader(py.loader, name)
+                    return templates.template_from_loader(self.project, py.loader, name)
             if method == "from_string" and expr.args:
                 source = self.value(expr.args[0].value, scope, depth).known_str()
                 if source is not None:
@@ -984,7 +979,7 @@ class Resolver:
                         context[arg.keyword.value] = passed.py
                     elif passed.varies:
                         varying.add(arg.keyword.value)
-            return _simplify(self.project.render(py, context, expr, varying=varying))
+            return _simplify(templates.render(self.project, py, context, expr, varying=varying))
         return UNKNOWN
 
     def _function(self, expr: cst.Call, func: str, scope: Scope, depth: int) -> Any:

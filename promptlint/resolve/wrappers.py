@@ -10,16 +10,18 @@ parameter to request cannot be proven (their unmatched parameters stay unknown).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
 
 from promptlint.resolve.external import Project
+from promptlint.resolve.request_scopes import RequestScopes
 from promptlint.resolve.requests import Request, RequestFinder
-from promptlint.resolve.scope import Scope, ScopeBuilder, dotted_name
 from promptlint.resolve.values import UNKNOWN, DictValue, ListValue, Resolver, Value
-from promptlint.resolve.walk import walk
+from promptlint.syntax.scope import Scope, dotted_name
+from promptlint.syntax.walk import walk
 
 
 @dataclass(eq=False, repr=False)
@@ -28,7 +30,7 @@ class Wrapper:
     function: cst.FunctionDef
     scope: Scope  # the function body's scope
     module: cst.Module
-    scopes: ScopeBuilder
+    scopes: RequestScopes
     path: Path | None
     requests: list[Request]  # the requests it makes, as seen inside the function
 
@@ -90,7 +92,7 @@ def _params(function: cst.FunctionDef) -> list[cst.Param]:
     return [*params.posonly_params, *params.params, *params.kwonly_params]
 
 
-def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
+def detect(module: cst.Module, scopes: RequestScopes, requests: list[Request],
            path: Path | None, forced: frozenset[str] = frozenset()) -> dict[str, Wrapper]:
     """Wrappers defined in this module, by qualified name ("f" or "Class.method")."""
     out: dict[str, Wrapper] = {}
@@ -122,10 +124,13 @@ def detect(module: cst.Module, scopes: ScopeBuilder, requests: list[Request],
 class WrapperCalls:
     """Finds calls of wrappers in one module and builds the requests they make."""
 
-    def __init__(self, module: cst.Module, scopes: ScopeBuilder, resolver: Resolver,
+    def __init__(self, module: cst.Module, scopes: RequestScopes, resolver: Resolver,
                  project: Project, local: dict[str, Wrapper],
-                 param_maps: dict[str, dict[str, str]] | None = None) -> None:
+                 param_maps: dict[str, dict[str, str]] | None = None,
+                 wrappers_of: Callable[[Path], dict[str, Wrapper]] | None = None) -> None:
         self.param_maps = param_maps or {}
+        # the wrappers another module of the project defines (none known when not given)
+        self.wrappers_of = wrappers_of or (lambda path: {})
         self.module = module
         self.scopes = scopes
         self.resolver = resolver
@@ -212,7 +217,7 @@ class WrapperCalls:
             return None
         if self.resolver.path is not None and path == self.resolver.path.resolve():
             return self.local.get(name)
-        return self.project.wrappers_of(path).get(name)
+        return self.wrappers_of(path).get(name)
 
     # ---- the request as made from this call -------------------------------------------------
     def _derive(self, wrapper: Wrapper, call: cst.Call, caller_scope: Scope,

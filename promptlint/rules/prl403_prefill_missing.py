@@ -6,9 +6,9 @@ from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.resolve.intent import Structured, demands_structure
 from promptlint.resolve.requests import Request
-from promptlint.resolve.scope import Scope, dotted_name
-from promptlint.resolve.walk import walk
 from promptlint.rules.base import Rule
+from promptlint.syntax.scope import Scope, dotted_name
+from promptlint.syntax.walk import walk
 
 # calls that parse a model's answer (matched on the callee's last name, or its dotted name)
 _PARSES_JSON = {"loads", "load", "model_validate_json", "parse_raw", "literal_eval",

@@ -5,9 +5,9 @@ import libcst as cst
 from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
-from promptlint.resolve.scope import Scope
 from promptlint.resolve.text import Segment
 from promptlint.rules.base import Rule
+from promptlint.syntax.scope import Scope
 
 _SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
 _KEEP_ORDER = {"list", "tuple", "iter", "reversed"}  # these keep a set's (hash) order

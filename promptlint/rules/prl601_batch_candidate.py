@@ -3,8 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from promptlint.resolve.requests import Request
-from promptlint.resolve.walk import FastVisitor
 from promptlint.rules.base import Rule
+from promptlint.syntax.walk import FastVisitor
 
 
 class BatchCandidate(Rule):

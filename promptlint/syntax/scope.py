@@ -3,16 +3,19 @@
 This is deliberately smaller than libcst's ScopeProvider: promptlint only needs to know, for a
 name used at a call site, the expressions that bind it in the enclosing function, class or module,
 and whether there is exactly one of them.
+
+Nothing here knows the Anthropic API: which calls are worth remembering with their scope,
+loops and place in the flow is decided by a subclass (``resolve.request_scopes.RequestScopes``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import libcst as cst
 
-from promptlint.resolve.walk import FastVisitor, children
+from promptlint.syntax.walk import FastVisitor, children
 
 # "declare": a bare annotation (``model: str``), which binds nothing at run time
 BindingKind = Literal["assign", "param", "import", "with", "loop", "other", "function", "class",
@@ -25,8 +28,8 @@ class Binding:
     value: cst.BaseExpression | None = None
     annotation: cst.BaseExpression | None = None
     node: cst.CSTNode | None = None
-    # for imports: the dotted module and the imported name ("anthropic", "Anthropic");
-    # for ``import anthropic.lib`` the module is bound with name None
+    # for imports: the dotted module and the imported name ("pathlib", "Path");
+    # for ``import os.path`` the module is bound with name None
     module: str | None = None
     imported: str | None = None
     scope: Scope | None = None  # for classes: the class body's scope
@@ -160,15 +163,19 @@ def literal_key(node: cst.BaseExpression) -> str | None:
     return None
 
 
+Builder = TypeVar("Builder", bound="ScopeBuilder")
+
+
 class ScopeBuilder(FastVisitor):
-    """Builds the scope tree and remembers the scope of every call of interest."""
+    """Builds the scope tree and remembers the scope of every call of interest (those
+    ``of_interest`` accepts: none here)."""
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__()
         self.root = Scope("module", module, None)
         self.stack: list[Scope] = [self.root]
         self.call_scopes: dict[cst.Call, Scope] = {}
-        self.imports_anthropic = False
+        self.imported: set[str] = set()  # the top-level packages of absolute imports
         # loops (for statements and comprehensions) around each call of interest, innermost last
         self.loops: list[cst.CSTNode] = []
         self.call_loops: dict[cst.Call, tuple[cst.CSTNode, ...]] = {}
@@ -185,6 +192,15 @@ class ScopeBuilder(FastVisitor):
         self.block_stacks: list[list[int]] = []
         self.call_points: dict[cst.Call, Point] = {}
         self.globals: dict[int, set[str]] = {}  # names declared global, by function scope id
+
+    @classmethod
+    def of(cls: type[Builder], module: cst.Module) -> Builder:
+        """The scopes of a module, collected by a builder of this class."""
+        builder = cls(module)
+        for index, statement in enumerate(module.body):
+            builder.statement_index = index
+            builder.walk(statement)
+        return builder
 
     def point(self) -> Point:
         self.order += 1
@@ -270,8 +286,7 @@ class ScopeBuilder(FastVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             module = dotted_name(alias.name) or ""
-            if module.split(".")[0] == "anthropic":
-                self.imports_anthropic = True
+            self.imported.add(module.split(".")[0])
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._bind(
                     self.scope, alias.asname.name.value, Binding("import", node=node, module=module)
@@ -282,8 +297,8 @@ class ScopeBuilder(FastVisitor):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = ("." * len(node.relative)) + (dotted_name(node.module) or "")
-        if module.split(".")[0] == "anthropic":
-            self.imports_anthropic = True
+        if not node.relative:
+            self.imported.add(module.split(".")[0])
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
@@ -451,10 +466,14 @@ class ScopeBuilder(FastVisitor):
             self._bind(self.scope, target.value, Binding("other", node=node))
 
     # ---- calls --------------------------------------------------------------------------
+    def of_interest(self, func: cst.Attribute) -> bool:
+        """Whether a call of this attribute is remembered with its scope, loops and point."""
+        return False
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute):
-            if func.attr.value == "messages" or _mentions_messages(func):
+            if self.of_interest(func):
                 self.call_scopes[node] = self.scope
                 self.call_points[node] = self.point()
                 if self.loops:
@@ -501,18 +520,5 @@ class ScopeBuilder(FastVisitor):
                 self._update(name, "unknown", None, None)
 
 
-def _mentions_messages(func: cst.Attribute) -> bool:
-    node: cst.BaseExpression = func
-    while isinstance(node, cst.Attribute):
-        if node.attr.value == "messages":
-            return True
-        node = node.value
-    return False
-
-
 def build_scopes(module: cst.Module) -> ScopeBuilder:
-    builder = ScopeBuilder(module)
-    for index, statement in enumerate(module.body):
-        builder.statement_index = index
-        builder.walk(statement)
-    return builder
+    return ScopeBuilder.of(module)

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from promptlint.resolve.walk import walk
+from promptlint.syntax.walk import walk
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 _BLANK = cst.Module(body=[])  # generates the code of single nodes

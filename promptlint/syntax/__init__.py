@@ -1,0 +1,1 @@
+"""Plumbing over syntax trees (walks, positions, scopes, slicing): no knowledge of the API."""
