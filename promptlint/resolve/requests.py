@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import libcst as cst
 
-from promptlint import edits, sdk
+from promptlint import edits, facts, sdk
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
 from promptlint.resolve.prompt import Prompt, build_prompt
@@ -25,10 +25,10 @@ from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
 from promptlint.resolve.walk import walk
 
 ReceiverKind = Literal["anthropic", "other", "unknown"]
-MESSAGES_SHAPED = ("model", "messages", "max_tokens")
-CLIENT_COPIES = ("with_options", "copy")  # client.with_options(timeout=...) is a client too
+MESSAGES_SHAPED: tuple[str, ...] = tuple(facts.api("messages_shaped_params"))
+CLIENT_COPIES: tuple[str, ...] = tuple(facts.api("client_copies"))  # client.with_options(...)
 MAX_RECEIVER_DEPTH = 12  # steps followed from a receiver to the client's constructor
-BATCH_PARAM_TYPES = ("MessageCreateParamsNonStreaming", "MessageCreateParams")
+BATCH_PARAM_TYPES: tuple[str, ...] = tuple(facts.api("batch_param_types"))
 
 
 @dataclass(eq=False)

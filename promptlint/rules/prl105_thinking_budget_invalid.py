@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from promptlint import facts
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
 
-MIN_BUDGET = 1024  # reference §4: budget_tokens >= 1,024 and < max_tokens (SDK docstring, D-ET)
-INTERLEAVED_BETA = "interleaved-thinking"
+MIN_BUDGET: int = facts.api("thinking_min_budget")
+INTERLEAVED_BETA: str = facts.api("interleaved_thinking_beta")
 
 
 class ThinkingBudgetInvalid(Rule):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from promptlint import sdk
+from promptlint import facts, sdk
 from promptlint.edits import FixProposal, remove_item
 from promptlint.findings import Safety
 from promptlint.resolve.requests import Request
@@ -20,7 +20,7 @@ class SamplingParamRemoved(Rule):
     fix_title = "Remove `{param}`"
     fix_availability = "sometimes"
 
-    NEW_API = "2026-10-21"  # the API version that removes the parameters
+    NEW_API: str = facts.api("sampling_removed_api_version")
 
     def check_request(self, req: Request) -> None:
         for param in sdk.SAMPLING_PARAMS:

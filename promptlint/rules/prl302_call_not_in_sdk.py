@@ -2,7 +2,7 @@
 
 Keyword arguments a request method does not take in the project's SDK release (a TypeError)
 and ``client.beta`` namespaces that release no longer has (an AttributeError). The tables are
-generated (``data/sdk.json``, ``history``); only the hints below are written by hand.
+generated (``facts/sdk.json``, ``history``); only the hints below are written by hand.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from promptlint import facts
 from promptlint.resolve.requests import Request
 from promptlint.resolve.values import Value
 from promptlint.rules.base import Rule
 
-MAX_BREAKPOINTS = 4  # reference §2: "A maximum of 4 blocks with cache_control may be provided"
+MAX_BREAKPOINTS: int = facts.api("max_cache_breakpoints")
 
 
 class CacheBreakpointsExceeded(Rule):
