@@ -89,10 +89,8 @@ def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | Non
         if hole.hole not in holes:
             holes.append(hole.hole)
     summary.dynamic_holes = holes
-    marked = [i for i, b in enumerate(prompt.blocks) if b.cache_control]
-    if prompt.top_level_cache and prompt.blocks:
-        marked.append(len(prompt.blocks) - 1)
-    cached = prompt.prefix_through(max(marked)) if marked else None
+    last = prompt.last_cached()
+    cached = prompt.prefix_through(last) if last is not None else None
     # what a marker caches for sure: the static text it covers up to the first dynamic part
     summary.cached_text = cached.leading_static() if cached is not None else ""
     # every static part is sent, also the text after a dynamic value

@@ -15,7 +15,7 @@ from promptlint.sdkversion import SdkTarget, default_target
 if TYPE_CHECKING:
     from promptlint.config import Config
     from promptlint.lifecycle import Lifecycle
-    from promptlint.resolve.requests import Request
+    from promptlint.resolve.requests import At, Request
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Rule:
     # ---- helpers for rules --------------------------------------------------------------
     def report(
         self,
-        node: cst.CSTNode,
+        at: At,
         related: list[tuple[Any, ...]] | None = None,
         fix: FixProposal | None = None,
         data: dict[str, Any] | None = None,
@@ -60,9 +60,11 @@ class Rule:
         suffix: str = "",
         **fmt: Any,
     ) -> None:
+        """A finding at ``at`` (``req.at(...)``), with more ``related`` places after its own."""
         self.findings.append(
-            RawFinding(self, node, self.message.format(**fmt) + suffix, related or [], fix,
-                       data or {}, severity if severity != self.severity else None)
+            RawFinding(self, at.node, self.message.format(**fmt) + suffix,
+                       [*at.related, *(related or [])], fix, data or {},
+                       severity if severity != self.severity else None)
         )
 
     def model_of(self, req: Request) -> Resolved | None:
@@ -117,14 +119,10 @@ class Rule:
         new = self.catalogue.get(new_id)
         if new is None:
             return None
-        last = req.last_message()
-        role = last.items.get("role") if last is not None else None
-        if role is not None and role.known_str() == "assistant" and new.prefill is False:
+        if req.prefill is not None and new.prefill is False:
             return None
-        thinking = req.arg("thinking")
-        config = thinking.as_dict() if thinking is not None else None
-        kind = config.items.get("type") if config is not None else None
-        if kind is not None and new.thinking and kind.known_str() not in new.thinking:
+        thinking = req.thinking
+        if thinking.typed and new.thinking and thinking.mode not in new.thinking:
             return None
         value = req.arg("model")
         literal = value.literal_node if value is not None else None

@@ -17,7 +17,7 @@ class MaxTokensMissing(Rule):
             return  # count_tokens takes none; an unresolved **kwargs may supply it
         value = self.config.default_max_tokens
         self.report(
-            req.anchor,
+            req.at(),
             fix=req.add_kwarg("max_tokens", str(value), Safety.UNSAFE,
                               self.fix_title.format(value=value)),
         )

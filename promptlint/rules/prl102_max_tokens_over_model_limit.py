@@ -33,8 +33,7 @@ class MaxTokensOverModelLimit(Rule):
         if uncertain:
             caveat = " (limit from third-party sources, not yet confirmed by Anthropic's docs)"
         self.report(
-            req.report_node("max_tokens"),
-            related=req.related("max_tokens", "max_tokens value defined here"),
+            req.at("max_tokens", "max_tokens value defined here"),
             fix=req.replace_literal("max_tokens", str(limit), Safety.SAFE,
                                     self.fix_title.format(limit=limit)),
             value=value,

@@ -42,8 +42,7 @@ class MaxTokensNeedsStreaming(Rule):
         elif target.assumed:
             note = f" ({target.describe()})"
         self.report(
-            req.report_node("max_tokens"),
-            related=req.related("max_tokens", "max_tokens value defined here"),
+            req.at("max_tokens", "max_tokens value defined here"),
             fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title),
             value=value,
             limit=limit,

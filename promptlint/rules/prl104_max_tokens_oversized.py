@@ -40,9 +40,9 @@ class MaxTokensOversized(Rule):
         if req.open or req.batch:
             return  # an unseen **kwargs may enable thinking; batches are not rate-limited so
         model = self.model_info(req)
-        if model is None or (not req.has("thinking") and model.thinking_default_on is not False):
-            return  # a model that thinks by default spends max_tokens on thinking too
-        bounded = bounded_answer(req.prompt(), req.params)
+        if model is None or req.thinking.may_be_on(model):
+            return  # thinking tokens count toward max_tokens: never "short"
+        bounded = bounded_answer(req)
         if bounded is None:
             return
         threshold = max(FLOOR, self.config.max_tokens_oversized_floor,
@@ -55,8 +55,7 @@ class MaxTokensOversized(Rule):
 
     def _report(self, req: Request, value: int, cap: int, what: str) -> None:
         self.report(
-            req.report_node("max_tokens"),
-            related=req.related("max_tokens", "max_tokens value defined here"),
+            req.at("max_tokens", "max_tokens value defined here"),
             fix=req.replace_literal("max_tokens", str(cap), Safety.UNSAFE,
                                     self.fix_title.format(cap=cap)),
             what=what,

@@ -34,8 +34,7 @@ class ModelUnknown(Rule):
             fix = self.model_fix(req, suggestion, Safety.UNSAFE,
                                  self.fix_title.format(suggestion=suggestion))
         self.report(
-            req.report_node("model"),
-            related=req.related("model", "model defined here"),
+            req.at("model", "model defined here"),
             fix=fix,
             model=written,
             why=why,

@@ -39,8 +39,7 @@ class ModelRetired(Rule):
             fix = self.model_fix(req, info.successor, Safety.UNSAFE,
                                  self.fix_title.format(successor=info.successor))
         self.report(
-            req.report_node("model"),
-            related=req.related("model", "model defined here"),
+            req.at("model", "model defined here"),
             fix=fix,
             severity=severity,
             suffix=self.sdk_note(info),

@@ -45,8 +45,7 @@ class ModelDeprecated(Rule):
         window = self.config.fail_within
         gating = window is not None and left is not None and left <= window
         self.report(
-            req.report_node("model"),
-            related=req.related("model", "model defined here"),
+            req.at("model", "model defined here"),
             fix=fix,
             severity="error" if gating else None,
             data={"advisory": True} if window is not None and not gating else None,

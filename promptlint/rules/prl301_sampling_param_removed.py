@@ -31,7 +31,7 @@ class SamplingParamRemoved(Rule):
                 removed, consequence, severity = verdict
                 fix = req.remove_kwarg(param, Safety.UNSAFE, self.fix_title.format(param=param))
                 self.report(
-                    req.report_node(param), fix=fix, param=param, where="", removed=removed,
+                    req.at(param), fix=fix, param=param, where="", removed=removed,
                     consequence=consequence, severity=severity,
                 )
         extra = req.arg("extra_body")
@@ -46,8 +46,7 @@ class SamplingParamRemoved(Rule):
                 removed, consequence, severity = verdict
                 value = body.items[param]
                 self.report(
-                    req.locate(value.node, "extra_body"),
-                    related=req.related_if_outside(value.node, f"`{param}` defined here"),
+                    req.at("extra_body", f"`{param}` defined here", node=value.node),
                     fix=self._remove_from_dict(extra.literal_node, value.node, param),
                     param=param, where="in extra_body ", removed=removed,
                     consequence=consequence, severity=severity,

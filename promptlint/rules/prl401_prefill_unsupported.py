@@ -23,16 +23,11 @@ class PrefillUnsupported(Rule):
         model = self.model_info(req)
         if model is None or model.prefill is not False or model.is_uncertain("prefill"):
             return
-        last = req.last_message()
-        if last is None or "role" not in last.items:
+        prefill = req.prefill
+        if prefill is None:
             return
-        if last.items["role"].known_str() != "assistant":
-            return
-        messages = req.messages()
-        assert messages is not None
         self.report(
-            req.locate(messages.items[-1].node, "messages"),
-            related=req.related_if_outside(messages.items[-1].node, "prefill defined here"),
+            req.at("messages", "prefill defined here", node=prefill.message.node),
             fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title.format()),
             model=req.model_id(),
         )

@@ -114,17 +114,12 @@ class PrefillMissing(Rule):
             return
         if not self._parsed_nearby(req, wanted) and not _parsed_by_caller(req, wanted.kind):
             return
-        thinking = req.arg("thinking")
-        config = thinking.as_dict() if thinking is not None else None
-        kind = config.items.get("type") if config is not None else None
-        thinking_on = thinking is not None and (kind is None or kind.known_str() != "disabled")
-        if thinking is None and model.thinking_default_on is not False:
-            thinking_on = bool(model.thinking_default_on)
+        thinking_on = req.thinking.on(model)
         # prefill works only without thinking; forced tools are rejected on some models
         advice = self._advice(req, wanted, model.prefill and not thinking_on,
                               model.forced_tool_choice is True and not thinking_on)
         self.report(
-            req.report_node("messages"),
+            req.at("messages"),
             fix=FixProposal(Safety.DISPLAY_ONLY, advice),
             kind="JSON" if wanted.kind == "json" else f"XML in {wanted.opening} tags",
             advice=advice,
@@ -148,9 +143,7 @@ class PrefillMissing(Rule):
         messages = req.messages()
         if messages is None or messages.open:
             return True  # a prefill may be appended where we cannot see
-        last = req.last_message()
-        role = last.items.get("role") if last is not None else None
-        return role is not None and role.known_str() == "assistant"
+        return req.prefill is not None
 
     @staticmethod
     def _parsed_nearby(req: Request, wanted: Structured) -> bool:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from promptlint import facts
+from promptlint.resolve.prompt import SECTIONS
 from promptlint.resolve.requests import Request
-from promptlint.resolve.values import Value
 from promptlint.rules.base import Rule
 
 MAX_BREAKPOINTS: int = facts.api("max_cache_breakpoints")
@@ -17,39 +17,12 @@ class CacheBreakpointsExceeded(Rule):
     )
 
     def check_request(self, req: Request) -> None:
-        count = 0
-        parts: list[str] = []
-        top = req.arg("cache_control")
-        if top is not None and top.py is not None:
-            count += 1
-            parts.append("1 top-level")
-        for name in ("tools", "system", "messages"):
-            value = req.arg(name)
-            found = _markers(value) if value is not None else 0
-            if found:
-                count += found
-                parts.append(f"{found} in {name}")
-        if count <= MAX_BREAKPOINTS:
+        prompt = req.prompt()
+        if prompt.breakpoints <= MAX_BREAKPOINTS:
             return
-        self.report(req.anchor, count=count, detail=f" ({', '.join(parts)})")
-
-
-def _markers(value: Value, depth: int = 0) -> int:
-    """Known cache_control markers inside a tools/system/messages value (blocks and messages)."""
-    if depth > 3:
-        return 0
-    items = value.as_list()
-    if items is None:
-        return 0
-    total = 0
-    for item in items.items:
-        block = item.as_dict()
-        if block is None:
-            continue
-        marker = block.items.get("cache_control")
-        if marker is not None and marker.py is not None:
-            total += 1
-        content = block.items.get("content")
-        if content is not None and depth == 0:
-            total += _markers(content, depth + 1)
-    return total
+        parts = ["1 top-level"] if prompt.top_level_cache else []
+        for section in SECTIONS:
+            found = sum(1 for i in prompt.markers if prompt.blocks[i].section == section)
+            if found:
+                parts.append(f"{found} in {section}")
+        self.report(req.at(), count=prompt.breakpoints, detail=f" ({', '.join(parts)})")

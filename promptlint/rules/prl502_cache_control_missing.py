@@ -41,7 +41,7 @@ class CacheControlMissing(Rule):
         sections = sorted({b.section for b in blocks if b.text.static_text()},
                           key=("tools", "system", "messages").index)
         self.report(
-            req.report_node("system" if "system" in sections else sections[0]),
+            req.at("system" if "system" in sections else sections[0]),
             fix=self._fix(req, prompt, model),
             data={"tokens": size},
             tokens=size,

@@ -114,9 +114,8 @@ class DynamicBeforeStatic(Rule):
         if node is None or id(hole) in self._seen:
             return
         self._seen.add(id(hole))
-        target = req.locate(node, param) if hole.path is None else req.report_node(param)
-        related = req.related_if_outside(node, "the dynamic value is inserted here", hole.path)
-        self.report(target, related=related,
+        self.report(req.at(param, "the dynamic value is inserted here", node=node,
+                           path=hole.path),
                     fix=fix or FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what,
                     suffix=getattr(self, "_judged", ""))
 

@@ -27,18 +27,15 @@ class CachePrefixTooShort(Rule):
         prompt = req.prompt()
         # the longest marked prefix decides whether anything is cached at all; shorter
         # breakpoints before it are harmless (they just do not create entries)
-        marks = [i for i, b in enumerate(prompt.blocks) if b.cache_control]
-        target: tuple[int, cst.CSTNode] | None = None
-        if marks:
-            target = (marks[-1], prompt.blocks[marks[-1]].node)
-        if prompt.top_level_cache and prompt.blocks:
+        index = prompt.last_cached()
+        if index is None:
+            return
+        node: cst.CSTNode = prompt.blocks[index].node
+        if prompt.top_level_cache:
             if req.open:
                 return
             top = req.arg("cache_control")
-            target = (len(prompt.blocks) - 1, top.node if top else req.anchor)
-        if target is None:
-            return
-        index, node = target
+            node = top.node if top else req.at().node
         prefix = prompt.prefix_through(index)
         if not prefix.static:
             return  # a hole of unknown size: it may well reach the minimum
@@ -47,8 +44,7 @@ class CachePrefixTooShort(Rule):
             return
         section = prompt.blocks[index].section
         self.report(
-            req.locate(node, section),
-            related=req.related_if_outside(node, "the marked block"),
+            req.at(section, "the marked block", node=node),
             data={"tokens": size},
             tokens=size,
             model=model.id if judged else req.model_id(),

@@ -30,13 +30,11 @@ class UnorderedCollectionInPrompt(Rule):
         if req.method == "count_tokens":
             return
         prompt = req.prompt()
-        marked = [i for i, b in enumerate(prompt.blocks) if b.cache_control]
-        if prompt.top_level_cache and prompt.blocks:
-            marked.append(len(prompt.blocks) - 1)
-        if not marked:
+        last = prompt.last_cached()
+        if last is None:
             return  # nothing is cached
         seen: set[int] = set()
-        for block in prompt.blocks[: max(marked) + 1]:
+        for block in prompt.blocks[: last + 1]:
             for hole in block.text.holes:
                 culprit = self._unordered(req, hole)
                 if culprit is None or id(culprit) in seen:
@@ -46,11 +44,9 @@ class UnorderedCollectionInPrompt(Rule):
                            "messages": "first user message"}[block.section]
                 node = hole.node
                 assert node is not None
-                target = req.locate(node, block.section) if hole.path is None else (
-                    req.report_node(block.section))
-                related = req.related_if_outside(culprit, "the set is written out here",
-                                                 hole.path)
-                self.report(target, related=related,
+                at = req.at(block.section, "the set is written out here", node=node,
+                            source=culprit, path=hole.path)
+                self.report(at,
                             fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title),
                             expr=_code(culprit), section=section)
 
