@@ -293,7 +293,9 @@ class Request:
 
 
     # ---- fixes ----------------------------------------------------------------------------
-    def add_kwarg(self, name: str, code: str, safety: Safety, title: str) -> FixProposal | None:
+    def add_kwarg(self, name: str, value: int | str, safety: Safety, title: str
+                  ) -> FixProposal | None:
+        """Pass ``name=value`` (an item of the params dict of a batch entry)."""
         if self.site is not None:
             return None
         if self.batch:
@@ -302,10 +304,10 @@ class Request:
                 return None
             quote_from = next((e.key for e in node.elements if isinstance(e, cst.DictElement)),
                               None)
-            item = f"{edits.string_like(quote_from, name)}: {code}"
+            item = edits.dict_item(name, edits.literal(value), like=quote_from)
             return FixProposal(safety, title, [edits.add_item(node.elements, node, item)])
-        return FixProposal(safety, title, [edits.add_item(self.call.args, self.call,
-                                                          f"{name}={code}")])
+        code = edits.keyword(name, edits.literal(value))
+        return FixProposal(safety, title, [edits.add_item(self.call.args, self.call, code)])
 
     def remove_kwarg(self, name: str, safety: Safety, title: str) -> FixProposal | None:
         if self.site is not None:
@@ -325,9 +327,10 @@ class Request:
         return FixProposal(safety, title, [edit]) if edit is not None else None
 
     def replace_literal(
-        self, name: str, code: str, safety: Safety, title: str, at_definition: bool = False
+        self, name: str, new: int | str, safety: Safety, title: str, at_definition: bool = False
     ) -> FixProposal | None:
-        """Replace the literal that supplies ``name``: at the call (default) or where defined."""
+        """Replace the literal that supplies ``name`` with ``new`` (written in the old literal's
+        style): at the call (default) or where it is defined."""
         value = self.arg(name)
         if value is None:
             return None
@@ -336,8 +339,7 @@ class Request:
             target = value.literal_node
         if not isinstance(target, edits.LITERAL_TYPES) or not self.can_edit(target):
             return None
-        if isinstance(target, cst.Integer) and "_" in target.value and code.isdigit():
-            code = f"{int(code):_}"  # the literal's own style: 200_000 -> 128_000
+        code = edits.render(edits.literal(new, like=target))
         return FixProposal(safety, title, [NodeEdit.replace(target, code)])
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
-from promptlint.edits import FixProposal, string_like
+from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.models import Catalogue, ModelInfo, Resolved
 from promptlint.sdkversion import SdkTarget, default_target
@@ -124,10 +124,7 @@ class Rule:
         thinking = req.thinking
         if thinking.typed and new.thinking and thinking.mode not in new.thinking:
             return None
-        value = req.arg("model")
-        literal = value.literal_node if value is not None else None
-        return req.replace_literal("model", string_like(literal, new_id), safety, title,
-                                   at_definition=True)
+        return req.replace_literal("model", new_id, safety, title, at_definition=True)
 
     @classmethod
     def option_name(cls, option: str) -> str:

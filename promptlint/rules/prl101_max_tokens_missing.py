@@ -18,6 +18,6 @@ class MaxTokensMissing(Rule):
         value = self.config.default_max_tokens
         self.report(
             req.at(),
-            fix=req.add_kwarg("max_tokens", str(value), Safety.UNSAFE,
+            fix=req.add_kwarg("max_tokens", value, Safety.UNSAFE,
                               self.fix_title.format(value=value)),
         )

@@ -34,7 +34,7 @@ class MaxTokensOverModelLimit(Rule):
             caveat = " (limit from third-party sources, not yet confirmed by Anthropic's docs)"
         self.report(
             req.at("max_tokens", "max_tokens value defined here"),
-            fix=req.replace_literal("max_tokens", str(limit), Safety.SAFE,
+            fix=req.replace_literal("max_tokens", limit, Safety.SAFE,
                                     self.fix_title.format(limit=limit)),
             value=value,
             model=req.model_id(),

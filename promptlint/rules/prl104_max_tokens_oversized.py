@@ -56,7 +56,7 @@ class MaxTokensOversized(Rule):
     def _report(self, req: Request, value: int, cap: int, what: str) -> None:
         self.report(
             req.at("max_tokens", "max_tokens value defined here"),
-            fix=req.replace_literal("max_tokens", str(cap), Safety.UNSAFE,
+            fix=req.replace_literal("max_tokens", cap, Safety.UNSAFE,
                                     self.fix_title.format(cap=cap)),
             what=what,
         )

@@ -3,14 +3,21 @@ from __future__ import annotations
 import libcst as cst
 
 from promptlint import cost
-from promptlint.edits import FixProposal, NodeEdit, add_item, string_like
+from promptlint.edits import (
+    FixProposal,
+    NodeEdit,
+    add_item,
+    blocks,
+    dict_item,
+    ephemeral,
+    render,
+    text_block,
+)
 from promptlint.findings import Safety
 from promptlint.models import ModelInfo
 from promptlint.resolve.prompt import Prompt
 from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
-
-EPHEMERAL = '{"type": "ephemeral"}'
 
 
 class CacheControlMissing(Rule):
@@ -73,13 +80,10 @@ class CacheControlMissing(Rule):
                 return None
             quote_from = next((e.key for e in last.elements if isinstance(e, cst.DictElement)),
                               None)
-            item = f"{string_like(quote_from, 'cache_control')}: {EPHEMERAL}"
+            item = dict_item("cache_control", ephemeral(), like=quote_from)
             return FixProposal(Safety.SAFE, self.fix_title, [add_item(last.elements, last, item)])
-        source = req.module.code_for_node(value) if req.module is not None else None
-        if source is None or "\n" in source.strip() and not isinstance(
+        if req.module is None or "\n" in render(value, req.module).strip() and not isinstance(
                 value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return None
-        q = '"'
-        block = (f"[{{{q}type{q}: {q}text{q}, {q}text{q}: {source}, "
-                 f"{q}cache_control{q}: {EPHEMERAL}}}]")
-        return FixProposal(Safety.SAFE, self.fix_title, [NodeEdit.replace(value, block)])
+        code = blocks(text_block(value, cached=True), module=req.module)
+        return FixProposal(Safety.SAFE, self.fix_title, [NodeEdit.replace(value, code)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from promptlint import cost
-from promptlint.edits import FixProposal, NodeEdit
+from promptlint.edits import FixProposal, NodeEdit, blocks, split_at_last_hole, text_block
 from promptlint.findings import Safety
 from promptlint.models import ModelInfo
 from promptlint.resolve.prompt import Block
@@ -126,43 +126,12 @@ class DynamicBeforeStatic(Rule):
         arg = req.keyword_arg("system")
         if arg is None:
             return None
-        value = arg.value
-        dynamic_code: str | None = None
-        static_code: str | None = None
-        render = cst.Module(body=[]).code_for_node
-        if isinstance(value, cst.FormattedString) and not value.lpar:
-            parts = list(value.parts)
-            last_expression = max((i for i, p in enumerate(parts)
-                                   if isinstance(p, cst.FormattedStringExpression)
-                                   and _varies(req, p.expression)), default=-1)
-            if last_expression < 0 or last_expression == len(parts) - 1:
-                return None
-            head = value.with_changes(parts=parts[:last_expression + 1])
-            tail = value.with_changes(parts=parts[last_expression + 1:])
-            dynamic_code, static_code = render(head), render(tail)
-        elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-            operands: list[cst.BaseExpression] = []
-            node: cst.BaseExpression = value
-            while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) \
-                    and not node.lpar:
-                operands.insert(0, node.right)
-                node = node.left
-            operands.insert(0, node)
-            varying = [i for i, o in enumerate(operands)
-                       if not isinstance(o, (cst.SimpleString, cst.ConcatenatedString))
-                       and req.scope is not None and _varies(req, o)]
-            if not varying or varying[-1] == len(operands) - 1:
-                return None
-            cut = varying[-1] + 1
-            dynamic_code = " + ".join(render(o) for o in operands[:cut])
-            static_code = " + ".join(render(o) for o in operands[cut:])
-        if dynamic_code is None or static_code is None or "\n" in dynamic_code + static_code:
+        parts = split_at_last_hole(arg.value, lambda expr: _varies(req, expr))
+        if parts is None:
             return None
-        q = '"'
-        blocks = (f"[{{{q}type{q}: {q}text{q}, {q}text{q}: {static_code}, {q}cache_control{q}: "
-                  f"{{{q}type{q}: {q}ephemeral{q}}}}}, {{{q}type{q}: {q}text{q}, {q}text{q}: "
-                  f"{dynamic_code}}}]")
-        return FixProposal(Safety.UNSAFE, self.split_title, [NodeEdit.replace(value, blocks)])
+        dynamic, static = parts
+        code = blocks(text_block(static, cached=True), text_block(dynamic))
+        return FixProposal(Safety.UNSAFE, self.split_title, [NodeEdit.replace(arg.value, code)])
 
 
 def _passed_in(req: Request, hole: Segment) -> bool:
