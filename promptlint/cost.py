@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from promptlint.findings import RequestSummary
 from promptlint.models import ModelInfo
-from promptlint.resolve.prompt import Prompt
+from promptlint.tokens import estimate
 
 if TYPE_CHECKING:
+    from promptlint.resolve.prompt import Prompt
     from promptlint.resolve.values import Value
-from promptlint.tokens import estimate
 
 PER_THOUSAND = 1000  # reports speak of cost per 1,000 requests
 FIVE_MINUTES, HOUR = 300, 3600  # cache lifetimes (the default, and "ttl": "1h")

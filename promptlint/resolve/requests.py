@@ -182,6 +182,10 @@ class Request:
         """The final assistant message, when the whole message list is known."""
         return self._fact("prefill", lambda: prefill_of(self.messages()))
 
+    def code(self, node: cst.CSTNode) -> str:
+        """The source of a node of this request's module."""
+        return edits.render(node, self.module)
+
     def per_item_loop(self) -> cst.BaseExpression | None:
         """The iterable of the loop that makes this request once per item, independently of
         the other items (see :mod:`promptlint.resolve.loops`)."""

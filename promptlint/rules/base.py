@@ -1,19 +1,25 @@
-"""The Rule base class: metadata as class attributes, checks over resolved requests."""
+"""The Rule base class: metadata as class attributes, checks over resolved requests.
+
+Rule modules load without libcst (``promptlint rules`` and configuration checks list them
+without parsing anything): what they need of the syntax tree and the resolver they import in
+``check_request``, or only for type checking.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
-
-from promptlint.edits import FixProposal
 from promptlint.findings import Safety
 from promptlint.models import Catalogue, ModelInfo, Resolved
 from promptlint.sdkversion import SdkTarget, default_target
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from promptlint.config import Config
+    from promptlint.edits import FixProposal
     from promptlint.lifecycle import Lifecycle
     from promptlint.resolve.requests import At, Request
 
@@ -30,13 +36,26 @@ class RawFinding:
     severity: str | None = None  # this finding's, when it differs from the rule's
 
 
+class FixAvailability(str, Enum):
+    """Whether a rule's findings come with a fix (the ``**Fix:**`` line of its doc says the
+    same: ``none``, ``display-only``, ``..., sometimes``, else always)."""
+
+    NONE = "none"
+    DISPLAY_ONLY = "display-only"  # advice shown with the finding, never applied
+    SOMETIMES = "sometimes"  # a fix when the right value is known
+    ALWAYS = "always"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     message: ClassVar[str]
     fix_title: ClassVar[str | None] = None
     severity: ClassVar[str] = "error"  # error: the request fails; warning: it costs; info
-    fix_availability: ClassVar[str] = "none"  # none | display-only | sometimes | always
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     default_enabled: ClassVar[bool] = True
 
     def __init__(self, config: Config, catalogue: Catalogue,
@@ -66,6 +85,13 @@ class Rule:
                        [*at.related, *(related or [])], fix, data or {},
                        severity if severity != self.severity else None)
         )
+
+    @staticmethod
+    def advice(title: str) -> FixProposal:
+        """A fix shown, never applied: what to change, in words."""
+        from promptlint.edits import FixProposal
+
+        return FixProposal(Safety.DISPLAY_ONLY, title)
 
     def model_of(self, req: Request) -> Resolved | None:
         written = req.model_id()

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class MaxTokensMissing(Rule):
@@ -10,7 +14,7 @@ class MaxTokensMissing(Rule):
     name = "max-tokens-missing"
     message = "`max_tokens` is missing: the API requires it and the SDK raises TypeError without it"
     fix_title = "Add max_tokens={value}"
-    fix_availability = "always"
+    fix_availability = FixAvailability.ALWAYS
 
     def check_request(self, req: Request) -> None:
         if not req.accepts("max_tokens") or req.may_have("max_tokens"):

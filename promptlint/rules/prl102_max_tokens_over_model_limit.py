@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class MaxTokensOverModelLimit(Rule):
@@ -10,7 +14,7 @@ class MaxTokensOverModelLimit(Rule):
     name = "max-tokens-over-model-limit"
     message = "max_tokens={value} exceeds {model}'s output limit of {limit}{caveat}"
     fix_title = "Lower max_tokens to {limit}"
-    fix_availability = "always"
+    fix_availability = FixAvailability.ALWAYS
 
     def check_request(self, req: Request) -> None:
         value_ref = req.arg("max_tokens")

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
-from promptlint.resolve.intent import bounded_answer
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 FLOOR = 64  # never suggest a cap this small (nor flag one; the floor option is the higher bar)
 
@@ -19,7 +22,7 @@ class MaxTokensOversized(Rule):
     message = "{what}"
     fix_title = "Lower max_tokens to {cap}"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     BOUNDED = (
         "max_tokens={value} for a short answer ({kind}, ~{tokens} tokens): a runaway answer is "
@@ -42,6 +45,8 @@ class MaxTokensOversized(Rule):
         model = self.model_info(req)
         if model is None or req.thinking.may_be_on(model):
             return  # thinking tokens count toward max_tokens: never "short"
+        from promptlint.resolve.intent import bounded_answer
+
         bounded = bounded_answer(req)
         if bounded is None:
             return

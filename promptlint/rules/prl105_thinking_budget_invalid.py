@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint import facts
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 MIN_BUDGET: int = facts.api("thinking_min_budget")
 INTERLEAVED_BETA: str = facts.api("interleaved_thinking_beta")

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from promptlint import facts, sdk
-from promptlint.edits import FixProposal, remove_item
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from promptlint.edits import FixProposal
+    from promptlint.resolve.requests import Request
 
 
 class SamplingParamRemoved(Rule):
@@ -18,7 +22,7 @@ class SamplingParamRemoved(Rule):
     name = "sampling-param-removed"
     message = "`{param}` {where}{removed}: {consequence}"
     fix_title = "Remove `{param}`"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     NEW_API: str = facts.api("sampling_removed_api_version")
 
@@ -87,6 +91,10 @@ class SamplingParamRemoved(Rule):
     def _remove_from_dict(
         self, dict_node: cst.CSTNode, value_node: cst.CSTNode, param: str
     ) -> FixProposal | None:
+        import libcst as cst
+
+        from promptlint.edits import FixProposal, remove_item
+
         if not isinstance(dict_node, cst.Dict):
             return None
         for element in dict_node.elements:

@@ -8,10 +8,13 @@ generated (``facts/sdk.json``, ``history``); only the hints below are written by
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from promptlint import sdk
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 # Habits from other APIs: the argument, and where its meaning lives in this SDK (the hint is
 # shown only when the named parameter exists in the project's release)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from promptlint.edits import FixProposal
-from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from typing import TYPE_CHECKING
+
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class PrefillUnsupported(Rule):
@@ -17,7 +19,7 @@ class PrefillUnsupported(Rule):
         "End with a user message; constrain the output with "
         "output_config={{\"format\": {{\"type\": \"json_schema\", ...}}}} or instructions"
     )
-    fix_availability = "display-only"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def check_request(self, req: Request) -> None:
         model = self.model_info(req)
@@ -28,6 +30,6 @@ class PrefillUnsupported(Rule):
             return
         self.report(
             req.at("messages", "prefill defined here", node=prefill.message.node),
-            fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title.format()),
+            fix=self.advice(self.fix_title.format()),
             model=req.model_id(),
         )

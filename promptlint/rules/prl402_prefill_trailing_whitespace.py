@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint.edits import FixProposal, NodeEdit, string_like
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class PrefillTrailingWhitespace(Rule):
@@ -16,7 +17,7 @@ class PrefillTrailingWhitespace(Rule):
         "assistant content cannot end with trailing whitespace\")"
     )
     fix_title = "Strip the trailing whitespace"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
         prefill = req.prefill
@@ -33,6 +34,10 @@ class PrefillTrailingWhitespace(Rule):
             return
         fix = None
         literal = text_value.literal_node
+        import libcst as cst
+
+        from promptlint.edits import FixProposal, NodeEdit, string_like
+
         if isinstance(literal, cst.SimpleString) and text.rstrip():
             fix = FixProposal(Safety.UNSAFE, self.fix_title,
                               [NodeEdit.replace(literal, string_like(literal, text.rstrip()))])

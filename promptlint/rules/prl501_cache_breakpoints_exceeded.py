@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections import Counter
+from typing import TYPE_CHECKING
+
 from promptlint import facts
-from promptlint.resolve.prompt import SECTIONS
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 MAX_BREAKPOINTS: int = facts.api("max_cache_breakpoints")
 
@@ -21,8 +25,7 @@ class CacheBreakpointsExceeded(Rule):
         if prompt.breakpoints <= MAX_BREAKPOINTS:
             return
         parts = ["1 top-level"] if prompt.top_level_cache else []
-        for section in SECTIONS:
-            found = sum(1 for i in prompt.markers if prompt.blocks[i].section == section)
-            if found:
-                parts.append(f"{found} in {section}")
+        # the blocks are in the API's order (tools, system, messages)
+        sections = Counter(prompt.blocks[i].section for i in prompt.markers)
+        parts += [f"{found} in {section}" for section, found in sections.items()]
         self.report(req.at(), count=prompt.breakpoints, detail=f" ({', '.join(parts)})")

@@ -1,23 +1,16 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from promptlint import cost
-from promptlint.edits import (
-    FixProposal,
-    NodeEdit,
-    add_item,
-    blocks,
-    dict_item,
-    ephemeral,
-    render,
-    text_block,
-)
 from promptlint.findings import Safety
-from promptlint.models import ModelInfo
-from promptlint.resolve.prompt import Prompt
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.edits import FixProposal
+    from promptlint.models import ModelInfo
+    from promptlint.resolve.prompt import Prompt
+    from promptlint.resolve.requests import Request
 
 
 class CacheControlMissing(Rule):
@@ -30,7 +23,7 @@ class CacheControlMissing(Rule):
     )
     fix_title = "Mark the system prompt with cache_control"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
         model, judged = self.facts_model(req, "min_cacheable_tokens")
@@ -62,6 +55,19 @@ class CacheControlMissing(Rule):
 
     def _fix(self, req: Request, prompt: Prompt, model: ModelInfo) -> FixProposal | None:
         """Cache the system prompt when tools + system alone reach the minimum."""
+        import libcst as cst
+
+        from promptlint.edits import (
+            FixProposal,
+            NodeEdit,
+            add_item,
+            blocks,
+            dict_item,
+            ephemeral,
+            render,
+            text_block,
+        )
+
         arg = req.keyword_arg("system")
         system = req.arg("system")
         if arg is None or req.batch or system is None:

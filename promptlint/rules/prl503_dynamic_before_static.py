@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from promptlint import cost
-from promptlint.edits import FixProposal, NodeEdit, blocks, split_at_last_hole, text_block
 from promptlint.findings import Safety
-from promptlint.models import ModelInfo
-from promptlint.resolve.prompt import Block
-from promptlint.resolve.requests import Request
-from promptlint.resolve.text import Segment
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from promptlint.edits import FixProposal
+    from promptlint.models import ModelInfo
+    from promptlint.resolve.prompt import Block
+    from promptlint.resolve.requests import Request
+    from promptlint.resolve.text import Segment
 
 
 class DynamicBeforeStatic(Rule):
@@ -19,7 +23,7 @@ class DynamicBeforeStatic(Rule):
     fix_title = "Move the dynamic part after the static text (or into the last user turn)"
     split_title = "Cache the static text in a first system block; send the dynamic part after it"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     BEFORE = (
         "`{hole}`{more} comes before ~{tokens:,} tokens of static text in the {section}: it "
@@ -116,13 +120,15 @@ class DynamicBeforeStatic(Rule):
         self._seen.add(id(hole))
         self.report(req.at(param, "the dynamic value is inserted here", node=node,
                            path=hole.path),
-                    fix=fix or FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what,
+                    fix=fix or self.advice(self.fix_title), what=what,
                     suffix=getattr(self, "_judged", ""))
 
     def _split(self, req: Request) -> FixProposal | None:
         """``system=f"{dynamic}...static"`` or ``system=dynamic + STATIC`` written in the call:
         reorder into a cached static block followed by the dynamic block. Unsafe: the model
         sees the two parts in the other order."""
+        from promptlint.edits import FixProposal, NodeEdit, blocks, split_at_last_hole, text_block
+
         arg = req.keyword_arg("system")
         if arg is None:
             return None
@@ -137,6 +143,8 @@ class DynamicBeforeStatic(Rule):
 def _passed_in(req: Request, hole: Segment) -> bool:
     """A tools list that is the function's parameter: the same for every call from one place
     as far as promptlint knows (a list built in the function per user is another matter)."""
+    import libcst as cst
+
     node = hole.node
     if not isinstance(node, cst.Name) or req.site is not None:
         return False

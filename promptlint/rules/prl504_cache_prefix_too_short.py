@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from promptlint import cost
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from promptlint.resolve.requests import Request
 
 # the estimate can be off by this much; only prefixes clearly below the minimum are flagged
 MARGIN = 0.8

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class BatchCandidate(Rule):
@@ -22,5 +24,5 @@ class BatchCandidate(Rule):
         iterable = req.per_item_loop()
         if iterable is None:
             return
-        code = (req.module or cst.Module(body=[])).code_for_node(iterable)
+        code = req.code(iterable)
         self.report(req.at(), method=req.method, iterable=code if len(code) <= 40 else "...")
