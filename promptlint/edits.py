@@ -110,12 +110,13 @@ def _escape(code: str) -> str:
 
 # ---- code built from nodes: what fixes write ------------------------------------------------
 _EMPTY = cst.Module(body=[])
-_NO_SPACE = cst.SimpleWhitespace("")
 
 
 def render(node: cst.CSTNode, module: cst.Module | None = None) -> str:
     """The source of a node (its own whitespace and comments included); line breaks the node
     leaves to its module are ``module``'s."""
+    if isinstance(node, (cst.Integer, cst.SimpleString)) and not node.lpar:
+        return node.value  # a literal (most fixes): no code generation needed
     return (module or _EMPTY).code_for_node(node)
 
 
@@ -131,13 +132,12 @@ def literal(value: int | str, like: cst.CSTNode | None = None) -> cst.BaseExpres
 
 def keyword(name: str, value: cst.BaseExpression) -> str:
     """``name=value``, as a new keyword argument."""
-    equal = cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE)
-    return render(cst.Arg(value, keyword=cst.Name(name), equal=equal))
+    return name + "=" + render(value)
 
 
 def dict_item(key: str, value: cst.BaseExpression, like: cst.CSTNode | None = None) -> str:
     """``"key": value``, as a new dict item (the key quoted like ``like``)."""
-    return render(cst.DictElement(cst.SimpleString(string_like(like, key)), value))
+    return string_like(like, key) + ": " + render(value)
 
 
 def ephemeral() -> cst.Dict:

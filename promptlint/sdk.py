@@ -33,8 +33,7 @@ NONSTREAMING_SECONDS_LIMIT: int = facts.api("nonstreaming_seconds_limit")
 NONSTREAMING_TOKENS_PER_HOUR: int = facts.api("nonstreaming_tokens_per_hour")
 
 
-def sdk_data() -> dict[str, Any]:
-    return facts.sdk()
+sdk_data = facts.sdk  # read once per process
 
 
 def client_classes() -> frozenset[str]:

@@ -33,13 +33,10 @@ def read_text(name: str) -> str:
 
 
 @cache
-def _load(name: str) -> Any:
-    return json.loads(read_text(name))
-
-
 def api_entries() -> dict[str, dict[str, Any]]:
     """``api.json``'s entries with their sources (the ``_about`` note left out)."""
-    return {key: entry for key, entry in _load(API_FILE).items() if not key.startswith("_")}
+    entries = json.loads(read_text(API_FILE))
+    return {key: entry for key, entry in entries.items() if not key.startswith("_")}
 
 
 def api(key: str) -> Any:
@@ -47,9 +44,11 @@ def api(key: str) -> Any:
     return api_entries()[key]["value"]
 
 
+@cache
 def models() -> dict[str, Any]:
-    return _load(MODELS_FILE)
+    return json.loads(read_text(MODELS_FILE))  # type: ignore[no-any-return]
 
 
+@cache
 def sdk() -> dict[str, Any]:
-    return _load(SDK_FILE)
+    return json.loads(read_text(SDK_FILE))  # type: ignore[no-any-return]
