@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from promptlint import cost
 from promptlint.findings import Safety
 from promptlint.rules.base import FixAvailability, Rule
 
@@ -26,6 +25,8 @@ class CacheControlMissing(Rule):
     fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
+        from promptlint import cost
+
         model, judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
@@ -57,6 +58,7 @@ class CacheControlMissing(Rule):
         """Cache the system prompt when tools + system alone reach the minimum."""
         import libcst as cst
 
+        from promptlint import cost
         from promptlint.edits import (
             FixProposal,
             NodeEdit,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from promptlint import cost
 from promptlint.findings import Safety
 from promptlint.rules.base import FixAvailability, Rule
 
@@ -86,6 +85,8 @@ class DynamicBeforeStatic(Rule):
 
     def _holes_before_static(self, req: Request, model: ModelInfo, section: str, param: str,
                              blocks: list[Block]) -> None:
+        from promptlint import cost
+
         segments = [s for b in blocks for s in b.text.segments]
         first_hole: Segment | None = None
         holes_seen = 0

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from promptlint import cost
 from promptlint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -25,6 +24,8 @@ class CachePrefixTooShort(Rule):
     severity = "warning"
 
     def check_request(self, req: Request) -> None:
+        from promptlint import cost
+
         model, judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
