@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from promptlint.findings import RequestSummary
 from promptlint.models import ModelInfo
-from promptlint.resolve.prompt import Prompt
+from promptlint.tokens import estimate
 
 if TYPE_CHECKING:
+    from promptlint.resolve.prompt import Prompt
     from promptlint.resolve.values import Value
-from promptlint.tokens import estimate
 
 PER_THOUSAND = 1000  # reports speak of cost per 1,000 requests
 FIVE_MINUTES, HOUR = 300, 3600  # cache lifetimes (the default, and "ttl": "1h")
@@ -89,10 +89,8 @@ def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | Non
         if hole.hole not in holes:
             holes.append(hole.hole)
     summary.dynamic_holes = holes
-    marked = [i for i, b in enumerate(prompt.blocks) if b.cache_control]
-    if prompt.top_level_cache and prompt.blocks:
-        marked.append(len(prompt.blocks) - 1)
-    cached = prompt.prefix_through(max(marked)) if marked else None
+    last = prompt.last_cached()
+    cached = prompt.prefix_through(last) if last is not None else None
     # what a marker caches for sure: the static text it covers up to the first dynamic part
     summary.cached_text = cached.leading_static() if cached is not None else ""
     # every static part is sent, also the text after a dynamic value

@@ -7,7 +7,7 @@ character, separators and trailing commas of multi-line calls).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -106,3 +106,113 @@ def remove_item(
 
 def _escape(code: str) -> str:
     return code.replace("{", "{{").replace("}", "}}")
+
+
+# ---- code built from nodes: what fixes write ------------------------------------------------
+_EMPTY = cst.Module(body=[])
+
+
+def render(node: cst.CSTNode, module: cst.Module | None = None) -> str:
+    """The source of a node (its own whitespace and comments included); line breaks the node
+    leaves to its module are ``module``'s."""
+    if isinstance(node, (cst.Integer, cst.SimpleString)) and not node.lpar:
+        return node.value  # a literal (most fixes): no code generation needed
+    return (module or _EMPTY).code_for_node(node)
+
+
+def literal(value: int | str, like: cst.CSTNode | None = None) -> cst.BaseExpression:
+    """An int or str literal in the style of the literal ``like`` (its quotes; its digit
+    grouping: ``200_000`` -> ``128_000``)."""
+    if isinstance(value, str):
+        return cst.SimpleString(string_like(like, value))
+    if isinstance(like, cst.Integer) and "_" in like.value:
+        return cst.Integer(f"{value:_}")
+    return cst.Integer(str(value))
+
+
+def keyword(name: str, value: cst.BaseExpression) -> str:
+    """``name=value``, as a new keyword argument."""
+    return name + "=" + render(value)
+
+
+def dict_item(key: str, value: cst.BaseExpression, like: cst.CSTNode | None = None) -> str:
+    """``"key": value``, as a new dict item (the key quoted like ``like``)."""
+    return string_like(like, key) + ": " + render(value)
+
+
+def ephemeral() -> cst.Dict:
+    """The cache marker ``{"type": "ephemeral"}``."""
+    return cst.Dict([_item("type", "ephemeral")])
+
+
+def text_block(text: cst.BaseExpression, cached: bool = False) -> cst.Dict:
+    """A text content block ``{"type": "text", "text": <text>}``; ``cached``: with a cache
+    marker after it."""
+    items = [_item("type", "text"), cst.DictElement(cst.SimpleString('"text"'), text)]
+    if cached:
+        items.append(cst.DictElement(cst.SimpleString('"cache_control"'), ephemeral()))
+    return cst.Dict(items)
+
+
+def blocks(*items: cst.BaseExpression, module: cst.Module | None = None) -> str:
+    """A list of content blocks (the code of a ``system=`` value): on one line, unless a block's
+    own text spans lines (rendered with ``module``'s line breaks)."""
+    return render(cst.List([cst.Element(item) for item in items]), module)
+
+
+def split_at_last_hole(value: cst.BaseExpression,
+                       varies: Callable[[cst.BaseExpression], bool]
+                       ) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
+    """Split a one-line string expression after its last part that ``varies``: an f-string
+    (``f"{a}..."``) or a sum (``a + STATIC``). Returns (dynamic head, static tail), or None
+    when nothing static follows the last varying part, or either part spans lines."""
+    parts = _split_f_string(value, varies) if isinstance(value, cst.FormattedString) else (
+        _split_sum(value, varies) if isinstance(value, cst.BinaryOperation) else None)
+    if parts is None or any("\n" in render(part) for part in parts):
+        return None
+    return parts
+
+
+def _split_f_string(value: cst.FormattedString, varies: Callable[[cst.BaseExpression], bool]
+                    ) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
+    if value.lpar:
+        return None
+    parts = list(value.parts)
+    last = max((i for i, p in enumerate(parts)
+                if isinstance(p, cst.FormattedStringExpression) and varies(p.expression)),
+               default=-1)
+    if last < 0 or last == len(parts) - 1:
+        return None
+    return (value.with_changes(parts=parts[:last + 1]),
+            value.with_changes(parts=parts[last + 1:]))
+
+
+def _split_sum(value: cst.BinaryOperation, varies: Callable[[cst.BaseExpression], bool]
+               ) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
+    if not isinstance(value.operator, cst.Add):
+        return None
+    operands: list[cst.BaseExpression] = []
+    node: cst.BaseExpression = value
+    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) \
+            and not node.lpar:
+        operands.insert(0, node.right)
+        node = node.left
+    operands.insert(0, node)
+    varying = [i for i, o in enumerate(operands)
+               if not isinstance(o, (cst.SimpleString, cst.ConcatenatedString)) and varies(o)]
+    if not varying or varying[-1] == len(operands) - 1:
+        return None
+    cut = varying[-1] + 1
+    return _sum(operands[:cut]), _sum(operands[cut:])
+
+
+def _sum(operands: list[cst.BaseExpression]) -> cst.BaseExpression:
+    out = operands[0]
+    for operand in operands[1:]:
+        out = cst.BinaryOperation(out, cst.Add(), operand)
+    return out
+
+
+def _item(key: str, text: str) -> cst.DictElement:
+    return cst.DictElement(cst.SimpleString(string_like(None, key)),
+                           cst.SimpleString(string_like(None, text)))

@@ -180,7 +180,7 @@ def _every_candidate(request: Request, found: list[RawFinding],
         params = dict(request.params)
         params[name] = Value(candidate.py, value.node, candidate.literal_node,
                              candidate.origin_path, candidate.varies, candidate.fallback)
-        runs.append(run(replace(request, params=params, _prompt=None)))
+        runs.append(run(replace(request, params=params)))
     shared = set.intersection(*({f.rule.code for f in found_} for found_ in runs)) - already
     listed = ", ".join(repr(c.py) for c in value.candidates)
     out = []

@@ -1,6 +1,6 @@
 """The model catalogue: limits, prices, cache minimums and lifecycle per model, as data.
 
-Bundled facts live in ``data/models.json`` (each with its source and date). A user-level file
+Bundled facts live in ``facts/models.json`` (each with its source and date). A user-level file
 written by ``promptlint models --refresh`` (see :func:`user_catalogue_path`) overrides the
 bundled values it carries. Bedrock (``anthropic.claude-...-v1:0``, regional profiles, ARNs) and
 Vertex (``claude-...@date``, ``-v2@date``, publisher paths) spellings map to their first-party
@@ -14,9 +14,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+from promptlint.facts import MODELS_FILE, read_text
 
 Platform = Literal["anthropic", "bedrock", "vertex"]
 
@@ -301,8 +302,7 @@ def user_catalogue_path() -> Path:
 
 
 def bundled_data() -> dict[str, Any]:
-    text = resources.files("promptlint").joinpath("data", "models.json").read_text("utf-8")
-    return json.loads(text)
+    return json.loads(read_text(MODELS_FILE))  # a fresh copy: callers may change it
 
 
 def merge_user_data(data: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:

@@ -25,9 +25,12 @@ import bisect
 import re
 from collections.abc import Iterator
 
-# the chain ``.messages[.<middle>].<method>`` (also checked on Python's own tree: outline.py)
-METHODS = ("create", "stream", "parse", "count_tokens")
-MIDDLE = ("with_raw_response", "with_streaming_response", "batches")
+from promptlint import facts
+
+# the chain ``.messages[.<middle>].<method>`` (also checked on Python's own tree: outline.py),
+# its names from facts/api.json, read once at import
+METHODS: tuple[str, ...] = tuple(facts.api("request_methods"))
+MIDDLE: tuple[str, ...] = (*facts.api("response_wrappers"), facts.api("batches_resource"))
 
 # A gap inside a chain: whitespace, line continuations and comments. Linear: the three
 # alternatives begin with disjoint bytes (whitespace, ``\``, ``#``) and every repetition is

@@ -1,6 +1,6 @@
 """Anthropic-SDK-specific shapes: client classes, request methods and the parameters each accepts.
 
-The facts live in ``data/sdk.json``, generated from the installed ``anthropic`` package by
+The facts live in ``facts/sdk.json``, generated from the installed ``anthropic`` package by
 ``python -m promptlint.sdk``. ``python -m promptlint.sdk --check`` reports how the installed SDK
 differs from the file (and exits 1 when it does): a maintenance step run after an SDK release,
 not a test, so that a new release on the index never breaks the test suite of a fresh checkout.
@@ -18,24 +18,22 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-DATA_FILE = "sdk.json"
-REQUEST_METHODS = ("create", "stream", "parse", "count_tokens")
-RESPONSE_WRAPPERS = ("with_raw_response", "with_streaming_response")
-SAMPLING_PARAMS = ("temperature", "top_p", "top_k")
+from promptlint import facts
+
+DATA_FILE = facts.SDK_FILE
+REQUEST_METHODS: tuple[str, ...] = tuple(facts.api("request_methods"))
+RESPONSE_WRAPPERS: tuple[str, ...] = tuple(facts.api("response_wrappers"))
+SAMPLING_PARAMS: tuple[str, ...] = tuple(facts.api("sampling_params"))
 # The SDK's non-streaming guard (``_base_client._calculate_nonstreaming_timeout``):
 # expected_time = 3600 * max_tokens / 128_000 seconds must not exceed 600 seconds.
-NONSTREAMING_SECONDS_LIMIT = 600
-NONSTREAMING_TOKENS_PER_HOUR = 128_000
+NONSTREAMING_SECONDS_LIMIT: int = facts.api("nonstreaming_seconds_limit")
+NONSTREAMING_TOKENS_PER_HOUR: int = facts.api("nonstreaming_tokens_per_hour")
 
 
-@lru_cache(maxsize=1)
-def sdk_data() -> dict[str, Any]:
-    text = resources.files("promptlint").joinpath("data", DATA_FILE).read_text("utf-8")
-    return json.loads(text)
+sdk_data = facts.sdk  # read once per process
 
 
 def client_classes() -> frozenset[str]:
@@ -87,7 +85,7 @@ def version_key(text: str) -> VersionKey | None:
 
 
 def newest_version() -> str:
-    """The newest SDK release promptlint has data for (that of ``data/sdk.json``)."""
+    """The newest SDK release promptlint has data for (that of ``facts/sdk.json``)."""
     return str(sdk_data()["sdk_version"])
 
 
@@ -533,7 +531,7 @@ def main(argv: list[str]) -> int:  # pragma: no cover - maintenance entry point
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
     data = generate(history=with_history, wheels=keep)
-    out = Path(__file__).parent / "data" / DATA_FILE
+    out = facts.path(DATA_FILE)
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

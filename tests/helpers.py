@@ -88,7 +88,7 @@ def repository_sources() -> list[tuple[str, str]]:
     test fixtures written inline in the test files."""
     import ast
 
-    from promptlint.docblocks import blocks
+    from promptlint.ruledocs import blocks
 
     out = []
     for path in sorted((REPO / "examples").rglob("*.py")):

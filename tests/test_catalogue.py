@@ -17,7 +17,7 @@ FACTS = ("max_output_tokens", "context_window", "price_per_mtok", "min_cacheable
 
 def test_sdk_facts_are_generated_from_the_installed_sdk() -> None:
     """The generator reads whatever SDK is installed (any version in the supported range) and
-    yields the shape the rules use; how it differs from data/sdk.json is reported by
+    yields the shape the rules use; how it differs from facts/sdk.json is reported by
     `python -m promptlint.sdk --check`, a maintenance step, so a new SDK release on the index
     never fails a fresh checkout's tests."""
     pytest.importorskip("anthropic")
@@ -45,7 +45,7 @@ def test_drift_names_each_change() -> None:
 
 
 def test_catalogue_covers_every_model_the_sdk_names() -> None:
-    """Every literal ID of the SDK's ModelParam (as recorded in data/sdk.json) is known."""
+    """Every literal ID of the SDK's ModelParam (as recorded in facts/sdk.json) is known."""
     ids = sdk.sdk_data()["model_ids"]
     assert ids, "ModelParam lists no literal IDs?"
     missing = [model_id for model_id in ids if catalogue().get(model_id) is None]
@@ -53,7 +53,7 @@ def test_catalogue_covers_every_model_the_sdk_names() -> None:
 
 
 def test_every_entry_has_sources_and_valid_fields() -> None:
-    raw = json.loads(resources.files("promptlint").joinpath("data", "models.json").read_text())
+    raw = json.loads(resources.files("promptlint").joinpath("facts", "models.json").read_text())
     assert raw["as_of"] and raw["catalogue_version"]
     for entry in raw["models"]:
         assert entry["status"] in {"active", "legacy", "deprecated", "retired", "gated"}

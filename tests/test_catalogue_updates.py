@@ -1,4 +1,4 @@
-"""The catalogue facts of 2026-12-03, each with a source in data/models.json, and the code that
+"""The catalogue facts of 2026-12-03, each with a source in facts/models.json, and the code that
 uses them (price bands in cost figures)."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pytest
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = json.loads((ROOT / "promptlint" / "data" / "models.json").read_text("utf-8"))
+CATALOGUE = json.loads((ROOT / "promptlint" / "facts" / "models.json").read_text("utf-8"))
 BY_ID = {m["id"]: m for m in CATALOGUE["models"]}
 DAY = 86_400
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from promptlint.config import Config
-from promptlint.docblocks import blocks
 from promptlint.engine import lint_source
-from promptlint.ruledocs import doc_filename
+from promptlint.ruledocs import blocks, doc_filename
 from promptlint.rules import ALL_RULES
+from promptlint.rules.base import FixAvailability
 from promptlint.sources import decode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,3 +83,27 @@ def test_light_rule_table_matches_the_rules() -> None:
     from promptlint.ruleset import RULES
 
     assert RULES == tuple((r.code, r.name, r.default_enabled) for r in ALL_RULES)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_doc_fix_line_matches_the_rule(rule) -> None:
+    """The doc's ``**Fix:**`` line states the availability the rule declares."""
+    from promptlint.ruledocs import documented_fix
+
+    assert isinstance(rule.fix_availability, FixAvailability)
+    assert documented_fix(rule) == rule.fix_availability
+
+
+def test_listing_the_rules_imports_no_libcst() -> None:
+    """`promptlint rules` and configuration checks load the rules without the parser."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom promptlint.cli import main\nsys.argv = ['promptlint', 'rules']\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "from promptlint.config import Config\nConfig(select=('ALL',))\n"
+              "print('libcst' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert "PRL505" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "False"

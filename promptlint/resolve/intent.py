@@ -9,10 +9,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from promptlint.resolve.prompt import Prompt, to_python
-from promptlint.resolve.values import UNKNOWN, Value
+from promptlint.resolve.values import UNKNOWN, Value, text_of
 from promptlint.tokens import estimate
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Prefill, Request
 
 _FLAGS = re.IGNORECASE | re.DOTALL
 # Prompt text, possibly long. Linear: the patterns are anchored on words (each start is tried
@@ -47,21 +51,17 @@ def _ask_text(prompt: Prompt) -> str | None:
     return text or None
 
 
-def bounded_answer(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
-    """The short answer the request asks for, or None when it is open-ended or unknown."""
-    thinking = params.get("thinking")
-    if thinking is not None:
-        config = thinking.as_dict()
-        kind = config.items.get("type") if config is not None else None
-        if kind is None or kind.known_str() != "disabled":
-            return None  # thinking tokens count toward max_tokens: never "short"
+def bounded_answer(req: Request) -> Bounded | None:
+    """The short answer the request asks for, or None when it is open-ended or unknown (the
+    caller judges whether thinking, which also spends max_tokens, may be on)."""
+    params = req.params
     tool = _forced_tool(params)
     if tool is not None:
         return tool
-    tagged = _prefill_and_stop(prompt, params)
+    tagged = _prefill_and_stop(req.prefill, params)
     if tagged is not None:
         return tagged
-    text = _ask_text(prompt)
+    text = _ask_text(req.prompt())
     return _bounded_text(text) if text is not None else None
 
 
@@ -116,12 +116,11 @@ def _unconditional(finder: Callable[[str], Bounded | None], sentences: list[str]
     return None
 
 
-def _prefill_and_stop(prompt: Prompt, params: dict[str, Value]) -> Bounded | None:
+def _prefill_and_stop(prefill: Prefill | None, params: dict[str, Value]) -> Bounded | None:
     """A prefill that opens a tag and a stop sequence that closes it: one short tagged value."""
-    blocks = prompt.section("messages")
-    if not blocks or blocks[-1].role != "assistant":
+    if prefill is None or prefill.text is None:
         return None
-    opening = re.search(r"<(\w[\w-]*)>\s*$", blocks[-1].text.static_text())
+    opening = re.search(r"<(\w[\w-]*)>\s*$", text_of(prefill.text).static_text())
     stops = params.get("stop_sequences")
     listed = stops.as_list() if stops is not None else None
     if opening is None or listed is None:

@@ -1,6 +1,9 @@
 """A request's prompt in the order the API caches it: tools -> system -> messages.
 
 Each block is text made of static segments and dynamic holes, with its cache_control marker.
+This is the one reading of cache markers: the API takes ``cache_control`` on a tool, a system
+block and a content block of a message (not on a message itself), and once at the top level
+of the request (automatic caching: a breakpoint on the last block).
 """
 
 from __future__ import annotations
@@ -44,6 +47,24 @@ class Prompt:
     @property
     def has_cache_marker(self) -> bool:
         return self.top_level_cache or any(b.cache_control for b in self.blocks)
+
+    @property
+    def markers(self) -> list[int]:
+        """The indexes of the blocks with an explicit cache_control marker, in order."""
+        return [i for i, b in enumerate(self.blocks) if b.cache_control]
+
+    @property
+    def breakpoints(self) -> int:
+        """Cache breakpoints the request uses: its markers, and the top-level one."""
+        return len(self.markers) + (1 if self.top_level_cache else 0)
+
+    def last_cached(self) -> int | None:
+        """The index of the last block a breakpoint caches (through it), if any: the last
+        block with top-level caching, else the last marked one."""
+        if self.top_level_cache and self.blocks:
+            return len(self.blocks) - 1
+        markers = self.markers
+        return markers[-1] if markers else None
 
     def static_prefix(self) -> tuple[str, list[Block]]:
         """The static text from the start up to the first hole, and the blocks it touches."""
@@ -118,7 +139,8 @@ def _system(prompt: Prompt, value: Value) -> None:
     for item in blocks.items:
         block = item.as_dict()
         if block is None or "text" not in block.items:
-            prompt.blocks.append(Block("system", Text.hole("system block", item.node), item.node))
+            prompt.blocks.append(Block("system", Text.hole("system block", item.node), item.node,
+                                       block is not None and _marker(block)))
             continue
         prompt.blocks.append(Block("system", text_of(block.items["text"]), item.node,
                                    _marker(block), dict_node=item.node))

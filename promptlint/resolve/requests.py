@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import libcst as cst
 
-from promptlint import edits, sdk
+from promptlint import edits, facts, sdk
 from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
+from promptlint.resolve import loops
 from promptlint.resolve.prompt import Prompt, build_prompt
 from promptlint.resolve.request_scopes import RequestScopes
-from promptlint.resolve.values import DictValue, ListValue, Resolver, Value
+from promptlint.resolve.text import Text
+from promptlint.resolve.values import ListValue, Resolver, Value
 from promptlint.syntax.scope import (
     Binding,
     Point,
@@ -24,11 +27,98 @@ from promptlint.syntax.scope import (
 )
 from promptlint.syntax.walk import walk
 
+if TYPE_CHECKING:
+    from promptlint.models import ModelInfo
+
+_T = TypeVar("_T")
+
 ReceiverKind = Literal["anthropic", "other", "unknown"]
-MESSAGES_SHAPED = ("model", "messages", "max_tokens")
-CLIENT_COPIES = ("with_options", "copy")  # client.with_options(timeout=...) is a client too
+MESSAGES_SHAPED: tuple[str, ...] = tuple(facts.api("messages_shaped_params"))
+CLIENT_COPIES: tuple[str, ...] = tuple(facts.api("client_copies"))  # client.with_options(...)
 MAX_RECEIVER_DEPTH = 12  # steps followed from a receiver to the client's constructor
-BATCH_PARAM_TYPES = ("MessageCreateParamsNonStreaming", "MessageCreateParams")
+BATCH_PARAM_TYPES: tuple[str, ...] = tuple(facts.api("batch_param_types"))
+
+
+@dataclass(frozen=True)
+class Thinking:
+    """The request's ``thinking`` setting, read once."""
+
+    written: bool = False  # thinking= is passed
+    mode: str | None = None  # its known "type": enabled | adaptive | disabled | ...
+    typed: bool = False  # a "type" is written, known or not
+    budget_value: Value | None = None  # budget_tokens, when the type is "enabled"
+
+    @property
+    def budget(self) -> int | None:
+        return self.budget_value.known_int() if self.budget_value is not None else None
+
+    def on(self, model: ModelInfo | None) -> bool:
+        """Whether the request thinks: as written, else the model's known default."""
+        if self.written:
+            return self.mode != "disabled"
+        return model is not None and model.thinking_default_on is True
+
+    def may_be_on(self, model: ModelInfo | None) -> bool:
+        """Whether the request may think: as written, else unless the model is known not to
+        by default."""
+        if self.written:
+            return self.mode != "disabled"
+        return model is None or model.thinking_default_on is not False
+
+
+def thinking_of(params: dict[str, Value]) -> Thinking:
+    value = params.get("thinking")
+    if value is None:
+        return Thinking()
+    config = value.as_dict()
+    kind = config.items.get("type") if config is not None else None
+    mode = kind.known_str() if kind is not None else None
+    budget = config.items.get("budget_tokens") if config is not None and mode == "enabled" \
+        else None
+    return Thinking(True, mode, kind is not None, budget)
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """A final message with role "assistant": the start of the answer, written by the caller."""
+
+    message: Value  # the final item of messages
+    text: Value | None  # its final text: the content string, or its last text block's text
+
+
+def prefill_of(messages: ListValue | None) -> Prefill | None:
+    if messages is None or messages.open or not messages.items:
+        return None
+    message = messages.items[-1]
+    last = message.as_dict()
+    role = last.items.get("role") if last is not None else None
+    if last is None or role is None or role.known_str() != "assistant":
+        return None
+    content = last.items.get("content")
+    return Prefill(message, _final_text(content) if content is not None else None)
+
+
+def _final_text(content: Value) -> Value | None:
+    if content.known_str() is not None or isinstance(content.py, Text):
+        return content
+    blocks = content.as_list()
+    if blocks is None or blocks.open or not blocks.items:
+        return None
+    block = blocks.items[-1].as_dict()
+    if block is None or "text" not in block.items:
+        return None
+    kind = block.items.get("type")
+    if kind is not None and kind.known_str() != "text":
+        return None
+    return block.items["text"]
+
+
+@dataclass(frozen=True)
+class At:
+    """Where a finding points, with the places outside the call it comes from."""
+
+    node: cst.CSTNode
+    related: tuple[tuple[Any, ...], ...] = ()
 
 
 @dataclass(eq=False)
@@ -58,8 +148,15 @@ class Request:
     namespace: cst.Name | None = None
     module: cst.Module | None = field(default=None, repr=False)
     point: Point | None = field(default=None, repr=False)  # where names are looked up
-    _prompt: Prompt | None = field(default=None, repr=False)
     resolver: Resolver | None = field(default=None, repr=False)
+    # facts computed from the fields on first use; not an init field, so that
+    # dataclasses.replace(request, params=...) starts with none
+    _facts: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def _fact(self, key: str, compute: Callable[[], _T]) -> _T:
+        if key not in self._facts:
+            self._facts[key] = compute()
+        return self._facts[key]  # type: ignore[no-any-return]
 
     def resolver_value(self, expr: cst.BaseExpression) -> Value | None:
         """Resolve an expression written in this request's scope."""
@@ -74,9 +171,26 @@ class Request:
 
     def prompt(self) -> Prompt:
         """The prompt in cache order (tools -> system -> messages), built on first use."""
-        if self._prompt is None:
-            self._prompt = build_prompt(self.params)
-        return self._prompt
+        return self._fact("prompt", lambda: build_prompt(self.params))
+
+    @property
+    def thinking(self) -> Thinking:
+        return self._fact("thinking", lambda: thinking_of(self.params))
+
+    @property
+    def prefill(self) -> Prefill | None:
+        """The final assistant message, when the whole message list is known."""
+        return self._fact("prefill", lambda: prefill_of(self.messages()))
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source of a node of this request's module."""
+        return edits.render(node, self.module)
+
+    def per_item_loop(self) -> cst.BaseExpression | None:
+        """The iterable of the loop that makes this request once per item, independently of
+        the other items (see :mod:`promptlint.resolve.loops`)."""
+        return self._fact("per_item_loop", lambda: loops.per_item_loop(
+            self.loops, (self.site or self.call).args))
 
     @property
     def accepted(self) -> frozenset[str]:
@@ -105,7 +219,29 @@ class Request:
         value = self.arg("model")
         return value.known_str() if value is not None else None
 
-    def report_node(self, name: str) -> cst.CSTNode:
+    # ---- where findings point --------------------------------------------------------------
+    def at(self, param: str | None = None, defined: str | None = None, *,
+           node: cst.CSTNode | None = None, source: cst.CSTNode | None = None,
+           path: Path | None = None) -> At:
+        """Where a finding points, and (given ``defined``, the message) where what it is about
+        is defined when that is outside the call.
+
+        - ``req.at()``: the call (for findings about what is missing); ``req.at(node=n)``: n;
+        - ``req.at("max_tokens", "max_tokens defined here")``: the parameter's value;
+        - ``req.at("thinking", "...", node=budget.node)``: a node inside the parameter's value,
+          or the parameter when the node is written elsewhere (``source``, default ``node``:
+          the node named as related; ``path``: the module it is in, when not this one)."""
+        if param is None:
+            return At(node if node is not None else self.anchor)
+        if node is None:
+            return At(self._param_node(param),
+                      tuple(self._param_related(param, defined)) if defined else ())
+        related = self._outside(source if source is not None else node, defined, path) \
+            if defined else []
+        inside = path is None and self.contains(node)  # a node of another module is not
+        return At(node if inside else self._param_node(param), tuple(related))
+
+    def _param_node(self, name: str) -> cst.CSTNode:
         """Where a finding about parameter ``name`` points: its value inside the call."""
         value = self.arg(name)
         if value is None:
@@ -114,7 +250,7 @@ class Request:
             return self.anchor  # supplied inside the wrapper: point at the wrapper call
         return value.node
 
-    def related(self, name: str, message: str) -> list[tuple[cst.CSTNode, str]]:
+    def _param_related(self, name: str, message: str) -> list[tuple[Any, ...]]:
         """The place a parameter's literal is defined, when that is outside the call."""
         value = self.arg(name)
         if value is None:
@@ -135,12 +271,8 @@ class Request:
         root = self.params_node if self.batch and self.params_node is not None else self.call
         return any(current is node for current in walk(root))
 
-    def locate(self, node: cst.CSTNode, param: str) -> cst.CSTNode:
-        """``node`` if it is inside the call, else the parameter that carries it."""
-        return node if self.contains(node) else self.report_node(param)
-
-    def related_if_outside(self, node: cst.CSTNode, message: str,
-                           path: Path | None = None) -> list[tuple[Any, ...]]:
+    def _outside(self, node: cst.CSTNode, message: str,
+                 path: Path | None = None) -> list[tuple[Any, ...]]:
         if path is None and self.contains(node):
             return []
         if path is None and self.site is not None:
@@ -163,15 +295,11 @@ class Request:
         value = self.arg("messages")
         return value.as_list() if value is not None else None
 
-    def last_message(self) -> DictValue | None:
-        """The final message when the whole list is known, else None."""
-        messages = self.messages()
-        if messages is None or messages.open or not messages.items:
-            return None
-        return messages.items[-1].as_dict()
 
     # ---- fixes ----------------------------------------------------------------------------
-    def add_kwarg(self, name: str, code: str, safety: Safety, title: str) -> FixProposal | None:
+    def add_kwarg(self, name: str, value: int | str, safety: Safety, title: str
+                  ) -> FixProposal | None:
+        """Pass ``name=value`` (an item of the params dict of a batch entry)."""
         if self.site is not None:
             return None
         if self.batch:
@@ -180,10 +308,10 @@ class Request:
                 return None
             quote_from = next((e.key for e in node.elements if isinstance(e, cst.DictElement)),
                               None)
-            item = f"{edits.string_like(quote_from, name)}: {code}"
+            item = edits.dict_item(name, edits.literal(value), like=quote_from)
             return FixProposal(safety, title, [edits.add_item(node.elements, node, item)])
-        return FixProposal(safety, title, [edits.add_item(self.call.args, self.call,
-                                                          f"{name}={code}")])
+        code = edits.keyword(name, edits.literal(value))
+        return FixProposal(safety, title, [edits.add_item(self.call.args, self.call, code)])
 
     def remove_kwarg(self, name: str, safety: Safety, title: str) -> FixProposal | None:
         if self.site is not None:
@@ -203,9 +331,10 @@ class Request:
         return FixProposal(safety, title, [edit]) if edit is not None else None
 
     def replace_literal(
-        self, name: str, code: str, safety: Safety, title: str, at_definition: bool = False
+        self, name: str, new: int | str, safety: Safety, title: str, at_definition: bool = False
     ) -> FixProposal | None:
-        """Replace the literal that supplies ``name``: at the call (default) or where defined."""
+        """Replace the literal that supplies ``name`` with ``new`` (written in the old literal's
+        style): at the call (default) or where it is defined."""
         value = self.arg(name)
         if value is None:
             return None
@@ -214,8 +343,7 @@ class Request:
             target = value.literal_node
         if not isinstance(target, edits.LITERAL_TYPES) or not self.can_edit(target):
             return None
-        if isinstance(target, cst.Integer) and "_" in target.value and code.isdigit():
-            code = f"{int(code):_}"  # the literal's own style: 200_000 -> 128_000
+        code = edits.render(edits.literal(new, like=target))
         return FixProposal(safety, title, [NodeEdit.replace(target, code)])
 
 

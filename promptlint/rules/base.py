@@ -1,21 +1,26 @@
-"""The Rule base class: metadata as class attributes, checks over resolved requests."""
+"""The Rule base class: metadata as class attributes, checks over resolved requests.
+
+Rule modules load without libcst (``promptlint rules`` and configuration checks list them
+without parsing anything): what they need of the syntax tree and the resolver they import in
+``check_request``, or only for type checking.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import libcst as cst
-
-from promptlint.edits import FixProposal, string_like
 from promptlint.findings import Safety
 from promptlint.models import Catalogue, ModelInfo, Resolved
 from promptlint.sdkversion import SdkTarget, default_target
 
 if TYPE_CHECKING:
-    from promptlint.config import Config
+    import libcst as cst
+
+    from promptlint.edits import FixProposal
     from promptlint.lifecycle import Lifecycle
-    from promptlint.resolve.requests import Request
+    from promptlint.resolve.requests import At, Request
 
 
 @dataclass
@@ -30,16 +35,42 @@ class RawFinding:
     severity: str | None = None  # this finding's, when it differs from the rule's
 
 
+class RuleSettings(Protocol):
+    """What a rule reads of the configuration (``promptlint.config.Config`` is one): rules
+    depend on these settings, not on how configuration is found and loaded."""
+
+    default_max_tokens: int
+    max_tokens_ceiling: int | None
+    max_tokens_oversized_factor: float
+    max_tokens_oversized_floor: int
+    fail_within: int | None
+
+    def day(self) -> str: ...
+
+
+class FixAvailability(str, Enum):
+    """Whether a rule's findings come with a fix (the ``**Fix:**`` line of its doc says the
+    same: ``none``, ``display-only``, ``..., sometimes``, else always)."""
+
+    NONE = "none"
+    DISPLAY_ONLY = "display-only"  # advice shown with the finding, never applied
+    SOMETIMES = "sometimes"  # a fix when the right value is known
+    ALWAYS = "always"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     message: ClassVar[str]
     fix_title: ClassVar[str | None] = None
     severity: ClassVar[str] = "error"  # error: the request fails; warning: it costs; info
-    fix_availability: ClassVar[str] = "none"  # none | display-only | sometimes | always
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     default_enabled: ClassVar[bool] = True
 
-    def __init__(self, config: Config, catalogue: Catalogue,
+    def __init__(self, config: RuleSettings, catalogue: Catalogue,
                  sdk_target: SdkTarget | None = None) -> None:
         self.config = config
         self.catalogue = catalogue
@@ -52,7 +83,7 @@ class Rule:
     # ---- helpers for rules --------------------------------------------------------------
     def report(
         self,
-        node: cst.CSTNode,
+        at: At,
         related: list[tuple[Any, ...]] | None = None,
         fix: FixProposal | None = None,
         data: dict[str, Any] | None = None,
@@ -60,10 +91,19 @@ class Rule:
         suffix: str = "",
         **fmt: Any,
     ) -> None:
+        """A finding at ``at`` (``req.at(...)``), with more ``related`` places after its own."""
         self.findings.append(
-            RawFinding(self, node, self.message.format(**fmt) + suffix, related or [], fix,
-                       data or {}, severity if severity != self.severity else None)
+            RawFinding(self, at.node, self.message.format(**fmt) + suffix,
+                       [*at.related, *(related or [])], fix, data or {},
+                       severity if severity != self.severity else None)
         )
+
+    @staticmethod
+    def advice(title: str) -> FixProposal:
+        """A fix shown, never applied: what to change, in words."""
+        from promptlint.edits import FixProposal
+
+        return FixProposal(Safety.DISPLAY_ONLY, title)
 
     def model_of(self, req: Request) -> Resolved | None:
         written = req.model_id()
@@ -117,19 +157,12 @@ class Rule:
         new = self.catalogue.get(new_id)
         if new is None:
             return None
-        last = req.last_message()
-        role = last.items.get("role") if last is not None else None
-        if role is not None and role.known_str() == "assistant" and new.prefill is False:
+        if req.prefill is not None and new.prefill is False:
             return None
-        thinking = req.arg("thinking")
-        config = thinking.as_dict() if thinking is not None else None
-        kind = config.items.get("type") if config is not None else None
-        if kind is not None and new.thinking and kind.known_str() not in new.thinking:
+        thinking = req.thinking
+        if thinking.typed and new.thinking and thinking.mode not in new.thinking:
             return None
-        value = req.arg("model")
-        literal = value.literal_node if value is not None else None
-        return req.replace_literal("model", string_like(literal, new_id), safety, title,
-                                   at_definition=True)
+        return req.replace_literal("model", new_id, safety, title, at_definition=True)
 
     @classmethod
     def option_name(cls, option: str) -> str:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class MaxTokensOverModelLimit(Rule):
@@ -10,7 +14,7 @@ class MaxTokensOverModelLimit(Rule):
     name = "max-tokens-over-model-limit"
     message = "max_tokens={value} exceeds {model}'s output limit of {limit}{caveat}"
     fix_title = "Lower max_tokens to {limit}"
-    fix_availability = "always"
+    fix_availability = FixAvailability.ALWAYS
 
     def check_request(self, req: Request) -> None:
         value_ref = req.arg("max_tokens")
@@ -33,9 +37,8 @@ class MaxTokensOverModelLimit(Rule):
         if uncertain:
             caveat = " (limit from third-party sources, not yet confirmed by Anthropic's docs)"
         self.report(
-            req.report_node("max_tokens"),
-            related=req.related("max_tokens", "max_tokens value defined here"),
-            fix=req.replace_literal("max_tokens", str(limit), Safety.SAFE,
+            req.at("max_tokens", "max_tokens value defined here"),
+            fix=req.replace_literal("max_tokens", limit, Safety.SAFE,
                                     self.fix_title.format(limit=limit)),
             value=value,
             model=req.model_id(),

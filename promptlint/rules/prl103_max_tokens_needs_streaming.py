@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint import sdk
-from promptlint.edits import FixProposal
-from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class MaxTokensNeedsStreaming(Rule):
@@ -15,7 +17,7 @@ class MaxTokensNeedsStreaming(Rule):
         "for operations that may take longer than 10 minutes\" above {limit} tokens{note}"
     )
     fix_title = "Use messages.stream(...) or pass an explicit timeout="
-    fix_availability = "display-only"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def check_request(self, req: Request) -> None:
         if req.batch or req.method not in ("create", "parse") or req.open:
@@ -42,9 +44,8 @@ class MaxTokensNeedsStreaming(Rule):
         elif target.assumed:
             note = f" ({target.describe()})"
         self.report(
-            req.report_node("max_tokens"),
-            related=req.related("max_tokens", "max_tokens value defined here"),
-            fix=FixProposal(Safety.DISPLAY_ONLY, self.fix_title),
+            req.at("max_tokens", "max_tokens value defined here"),
+            fix=self.advice(self.fix_title),
             value=value,
             limit=limit,
             note=note,

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
-from promptlint.resolve.intent import bounded_answer
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 FLOOR = 64  # never suggest a cap this small (nor flag one; the floor option is the higher bar)
 
@@ -19,7 +22,7 @@ class MaxTokensOversized(Rule):
     message = "{what}"
     fix_title = "Lower max_tokens to {cap}"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     BOUNDED = (
         "max_tokens={value} for a short answer ({kind}, ~{tokens} tokens): a runaway answer is "
@@ -40,9 +43,11 @@ class MaxTokensOversized(Rule):
         if req.open or req.batch:
             return  # an unseen **kwargs may enable thinking; batches are not rate-limited so
         model = self.model_info(req)
-        if model is None or (not req.has("thinking") and model.thinking_default_on is not False):
-            return  # a model that thinks by default spends max_tokens on thinking too
-        bounded = bounded_answer(req.prompt(), req.params)
+        if model is None or req.thinking.may_be_on(model):
+            return  # thinking tokens count toward max_tokens: never "short"
+        from promptlint.resolve.intent import bounded_answer
+
+        bounded = bounded_answer(req)
         if bounded is None:
             return
         threshold = max(FLOOR, self.config.max_tokens_oversized_floor,
@@ -55,9 +60,8 @@ class MaxTokensOversized(Rule):
 
     def _report(self, req: Request, value: int, cap: int, what: str) -> None:
         self.report(
-            req.report_node("max_tokens"),
-            related=req.related("max_tokens", "max_tokens value defined here"),
-            fix=req.replace_literal("max_tokens", str(cap), Safety.UNSAFE,
+            req.at("max_tokens", "max_tokens value defined here"),
+            fix=req.replace_literal("max_tokens", cap, Safety.UNSAFE,
                                     self.fix_title.format(cap=cap)),
             what=what,
         )

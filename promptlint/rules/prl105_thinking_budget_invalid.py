@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from promptlint.resolve.requests import Request
+from typing import TYPE_CHECKING
+
+from promptlint import facts
 from promptlint.rules.base import Rule
 
-MIN_BUDGET = 1024  # reference §4: budget_tokens >= 1,024 and < max_tokens (SDK docstring, D-ET)
-INTERLEAVED_BETA = "interleaved-thinking"
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
+
+MIN_BUDGET: int = facts.api("thinking_min_budget")
+INTERLEAVED_BETA: str = facts.api("interleaved_thinking_beta")
 
 
 class ThinkingBudgetInvalid(Rule):
@@ -13,29 +18,21 @@ class ThinkingBudgetInvalid(Rule):
     message = "thinking budget_tokens={budget} {problem}: the API rejects it (400)"
 
     def check_request(self, req: Request) -> None:
-        thinking = req.arg("thinking")
-        config = thinking.as_dict() if thinking is not None else None
-        if config is None or "type" not in config.items:
+        thinking = req.thinking
+        budget = thinking.budget
+        if thinking.budget_value is None or budget is None:
             return
-        if config.items["type"].known_str() != "enabled" or "budget_tokens" not in config.items:
-            return
-        budget_value = config.items["budget_tokens"]
-        budget = budget_value.known_int()
-        if budget is None:
-            return
-        node = req.locate(budget_value.node, "thinking")
-        where = req.related_if_outside(budget_value.node, "budget_tokens defined here")
+        at = req.at("thinking", "budget_tokens defined here", node=thinking.budget_value.node)
         if budget < MIN_BUDGET:
-            self.report(node, related=where, budget=budget,
-                        problem=f"is below the minimum of {MIN_BUDGET}")
+            self.report(at, budget=budget, problem=f"is below the minimum of {MIN_BUDGET}")
             return
         max_tokens = req.arg("max_tokens")
         limit = max_tokens.known_int() if max_tokens is not None else None
         if limit is None or budget < limit or self._may_interleave(req):
             return
         self.report(
-            node,
-            related=where + req.related("max_tokens", "max_tokens value defined here"),
+            at,
+            related=list(req.at("max_tokens", "max_tokens value defined here").related),
             budget=budget,
             problem=f"is not less than max_tokens={limit}",
         )

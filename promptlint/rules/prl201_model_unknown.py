@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
 from promptlint.models import CLAUDE_CODE_ALIASES
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class ModelUnknown(Rule):
@@ -11,7 +15,7 @@ class ModelUnknown(Rule):
     name = "model-unknown"
     message = "Unknown model {model!r}: {why}"
     fix_title = "Use {suggestion!r}"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
         written = req.model_id()
@@ -34,8 +38,7 @@ class ModelUnknown(Rule):
             fix = self.model_fix(req, suggestion, Safety.UNSAFE,
                                  self.fix_title.format(suggestion=suggestion))
         self.report(
-            req.report_node("model"),
-            related=req.related("model", "model defined here"),
+            req.at("model", "model defined here"),
             fix=fix,
             model=written,
             why=why,

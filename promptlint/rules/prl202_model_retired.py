@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class ModelRetired(Rule):
@@ -10,7 +14,7 @@ class ModelRetired(Rule):
     name = "model-retired"
     message = "Model {model!r} {what}{successor}"
     fix_title = "Use {successor!r}"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
         resolved = self.model_of(req)
@@ -39,8 +43,7 @@ class ModelRetired(Rule):
             fix = self.model_fix(req, info.successor, Safety.UNSAFE,
                                  self.fix_title.format(successor=info.successor))
         self.report(
-            req.report_node("model"),
-            related=req.related("model", "model defined here"),
+            req.at("model", "model defined here"),
             fix=fix,
             severity=severity,
             suffix=self.sdk_note(info),

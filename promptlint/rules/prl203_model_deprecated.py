@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promptlint.findings import Safety
 from promptlint.lifecycle import in_days
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class ModelDeprecated(Rule):
@@ -12,7 +16,7 @@ class ModelDeprecated(Rule):
     message = "Model {model!r} is deprecated{where}: {when}{successor}"
     fix_title = "Use {successor!r}"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
         resolved = self.model_of(req)
@@ -45,8 +49,7 @@ class ModelDeprecated(Rule):
         window = self.config.fail_within
         gating = window is not None and left is not None and left <= window
         self.report(
-            req.report_node("model"),
-            related=req.related("model", "model defined here"),
+            req.at("model", "model defined here"),
             fix=fix,
             severity="error" if gating else None,
             data={"advisory": True} if window is not None and not gating else None,

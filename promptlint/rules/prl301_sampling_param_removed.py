@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint import sdk
-from promptlint.edits import FixProposal, remove_item
+from promptlint import facts, sdk
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from promptlint.edits import FixProposal
+    from promptlint.resolve.requests import Request
 
 
 class SamplingParamRemoved(Rule):
@@ -18,9 +22,9 @@ class SamplingParamRemoved(Rule):
     name = "sampling-param-removed"
     message = "`{param}` {where}{removed}: {consequence}"
     fix_title = "Remove `{param}`"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
-    NEW_API = "2026-10-21"  # the API version that removes the parameters
+    NEW_API: str = facts.api("sampling_removed_api_version")
 
     def check_request(self, req: Request) -> None:
         for param in sdk.SAMPLING_PARAMS:
@@ -31,7 +35,7 @@ class SamplingParamRemoved(Rule):
                 removed, consequence, severity = verdict
                 fix = req.remove_kwarg(param, Safety.UNSAFE, self.fix_title.format(param=param))
                 self.report(
-                    req.report_node(param), fix=fix, param=param, where="", removed=removed,
+                    req.at(param), fix=fix, param=param, where="", removed=removed,
                     consequence=consequence, severity=severity,
                 )
         extra = req.arg("extra_body")
@@ -46,8 +50,7 @@ class SamplingParamRemoved(Rule):
                 removed, consequence, severity = verdict
                 value = body.items[param]
                 self.report(
-                    req.locate(value.node, "extra_body"),
-                    related=req.related_if_outside(value.node, f"`{param}` defined here"),
+                    req.at("extra_body", f"`{param}` defined here", node=value.node),
                     fix=self._remove_from_dict(extra.literal_node, value.node, param),
                     param=param, where="in extra_body ", removed=removed,
                     consequence=consequence, severity=severity,
@@ -88,6 +91,10 @@ class SamplingParamRemoved(Rule):
     def _remove_from_dict(
         self, dict_node: cst.CSTNode, value_node: cst.CSTNode, param: str
     ) -> FixProposal | None:
+        import libcst as cst
+
+        from promptlint.edits import FixProposal, remove_item
+
         if not isinstance(dict_node, cst.Dict):
             return None
         for element in dict_node.elements:

@@ -2,16 +2,19 @@
 
 Keyword arguments a request method does not take in the project's SDK release (a TypeError)
 and ``client.beta`` namespaces that release no longer has (an AttributeError). The tables are
-generated (``data/sdk.json``, ``history``); only the hints below are written by hand.
+generated (``facts/sdk.json``, ``history``); only the hints below are written by hand.
 """
 
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 from promptlint import sdk
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 # Habits from other APIs: the argument, and where its meaning lives in this SDK (the hint is
 # shown only when the named parameter exists in the project's release)
@@ -63,13 +66,13 @@ class CallNotInSdk(Rule):
                 continue  # PRL301's
             state = sdk.param_in(req.method, req.beta, name, target.newest)
             if state is False:
-                self.report(req.report_node(name), what=f"`{name}` is not a parameter of "
+                self.report(req.at(name), what=f"`{name}` is not a parameter of "
                             f"`{where}`", consequence=self._rejected(req, name))
             elif state is True and not target.single and sdk.param_in(
                     req.method, req.beta, name, target.oldest) is False:
                 first = sdk.first_release_with(req.method, req.beta, name)
                 self.report(
-                    req.report_node(name), severity="warning",
+                    req.at(name), severity="warning",
                     what=f"`{name}` is not a parameter of `{where}` before anthropic "
                     f"{sdk.short_version(first or target.newest)}",
                     consequence=f"{target.describe()}: an install of an older admitted "
@@ -111,7 +114,7 @@ class CallNotInSdk(Rule):
         replacement = "client.beta.messages" if sdk.method_in(
             req.method, True, target.newest) else "client.messages"
         self.report(
-            node, what=f"`client.beta.{name}` was removed in anthropic "
+            req.at(node=node), what=f"`client.beta.{name}` was removed in anthropic "
             f"{sdk.short_version(removed)}",
             consequence=f"anthropic {target.newest} raises AttributeError; use "
             f"`{replacement}.{req.method}()` (with `betas=[...]` for a beta feature); "

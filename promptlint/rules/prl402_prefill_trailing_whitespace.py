@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint.edits import FixProposal, NodeEdit, string_like
 from promptlint.findings import Safety
-from promptlint.resolve.requests import Request
-from promptlint.resolve.text import Text
-from promptlint.resolve.values import Value
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class PrefillTrailingWhitespace(Rule):
@@ -18,15 +17,11 @@ class PrefillTrailingWhitespace(Rule):
         "assistant content cannot end with trailing whitespace\")"
     )
     fix_title = "Strip the trailing whitespace"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
-        last = req.last_message()
-        if last is None or "role" not in last.items or "content" not in last.items:
-            return
-        if last.items["role"].known_str() != "assistant":
-            return
-        text_value = self._final_text(last.items["content"])
+        prefill = req.prefill
+        text_value = prefill.text if prefill is not None else None
         if text_value is None:
             return
         text = text_value.known_str()
@@ -39,28 +34,17 @@ class PrefillTrailingWhitespace(Rule):
             return
         fix = None
         literal = text_value.literal_node
+        import libcst as cst
+
+        from promptlint.edits import FixProposal, NodeEdit, string_like
+
         if isinstance(literal, cst.SimpleString) and text.rstrip():
             fix = FixProposal(Safety.UNSAFE, self.fix_title,
                               [NodeEdit.replace(literal, string_like(literal, text.rstrip()))])
         shown = text if len(text) <= 40 else "..." + text[-37:]
         self.report(
-            req.locate(text_value.node, "messages"),
-            related=req.related_if_outside(text_value.literal_node, "prefill text defined here"),
+            req.at("messages", "prefill text defined here", node=text_value.node,
+                   source=text_value.literal_node),
             fix=fix,
             text=shown,
         )
-
-    @staticmethod
-    def _final_text(content: Value) -> Value | None:
-        if content.known_str() is not None or isinstance(content.py, Text):
-            return content
-        blocks = content.as_list()
-        if blocks is None or blocks.open or not blocks.items:
-            return None
-        block = blocks.items[-1].as_dict()
-        if block is None or "text" not in block.items:
-            return None
-        kind = block.items.get("type")
-        if kind is not None and kind.known_str() != "text":
-            return None
-        return block.items["text"]

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from promptlint.resolve.requests import Request
-from promptlint.resolve.values import Value
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from promptlint import facts
 from promptlint.rules.base import Rule
 
-MAX_BREAKPOINTS = 4  # reference §2: "A maximum of 4 blocks with cache_control may be provided"
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
+
+MAX_BREAKPOINTS: int = facts.api("max_cache_breakpoints")
 
 
 class CacheBreakpointsExceeded(Rule):
@@ -16,39 +21,11 @@ class CacheBreakpointsExceeded(Rule):
     )
 
     def check_request(self, req: Request) -> None:
-        count = 0
-        parts: list[str] = []
-        top = req.arg("cache_control")
-        if top is not None and top.py is not None:
-            count += 1
-            parts.append("1 top-level")
-        for name in ("tools", "system", "messages"):
-            value = req.arg(name)
-            found = _markers(value) if value is not None else 0
-            if found:
-                count += found
-                parts.append(f"{found} in {name}")
-        if count <= MAX_BREAKPOINTS:
+        prompt = req.prompt()
+        if prompt.breakpoints <= MAX_BREAKPOINTS:
             return
-        self.report(req.anchor, count=count, detail=f" ({', '.join(parts)})")
-
-
-def _markers(value: Value, depth: int = 0) -> int:
-    """Known cache_control markers inside a tools/system/messages value (blocks and messages)."""
-    if depth > 3:
-        return 0
-    items = value.as_list()
-    if items is None:
-        return 0
-    total = 0
-    for item in items.items:
-        block = item.as_dict()
-        if block is None:
-            continue
-        marker = block.items.get("cache_control")
-        if marker is not None and marker.py is not None:
-            total += 1
-        content = block.items.get("content")
-        if content is not None and depth == 0:
-            total += _markers(content, depth + 1)
-    return total
+        parts = ["1 top-level"] if prompt.top_level_cache else []
+        # the blocks are in the API's order (tools, system, messages)
+        sections = Counter(prompt.blocks[i].section for i in prompt.markers)
+        parts += [f"{found} in {section}" for section, found in sections.items()]
+        self.report(req.at(), count=prompt.breakpoints, detail=f" ({', '.join(parts)})")

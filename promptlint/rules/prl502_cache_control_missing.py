@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint import cost
-from promptlint.edits import FixProposal, NodeEdit, add_item, string_like
 from promptlint.findings import Safety
-from promptlint.models import ModelInfo
-from promptlint.resolve.prompt import Prompt
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
 
-EPHEMERAL = '{"type": "ephemeral"}'
+if TYPE_CHECKING:
+    from promptlint.edits import FixProposal
+    from promptlint.models import ModelInfo
+    from promptlint.resolve.prompt import Prompt
+    from promptlint.resolve.requests import Request
 
 
 class CacheControlMissing(Rule):
@@ -23,9 +22,11 @@ class CacheControlMissing(Rule):
     )
     fix_title = "Mark the system prompt with cache_control"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     def check_request(self, req: Request) -> None:
+        from promptlint import cost
+
         model, judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
@@ -41,7 +42,7 @@ class CacheControlMissing(Rule):
         sections = sorted({b.section for b in blocks if b.text.static_text()},
                           key=("tools", "system", "messages").index)
         self.report(
-            req.report_node("system" if "system" in sections else sections[0]),
+            req.at("system" if "system" in sections else sections[0]),
             fix=self._fix(req, prompt, model),
             data={"tokens": size},
             tokens=size,
@@ -55,6 +56,20 @@ class CacheControlMissing(Rule):
 
     def _fix(self, req: Request, prompt: Prompt, model: ModelInfo) -> FixProposal | None:
         """Cache the system prompt when tools + system alone reach the minimum."""
+        import libcst as cst
+
+        from promptlint import cost
+        from promptlint.edits import (
+            FixProposal,
+            NodeEdit,
+            add_item,
+            blocks,
+            dict_item,
+            ephemeral,
+            render,
+            text_block,
+        )
+
         arg = req.keyword_arg("system")
         system = req.arg("system")
         if arg is None or req.batch or system is None:
@@ -73,13 +88,10 @@ class CacheControlMissing(Rule):
                 return None
             quote_from = next((e.key for e in last.elements if isinstance(e, cst.DictElement)),
                               None)
-            item = f"{string_like(quote_from, 'cache_control')}: {EPHEMERAL}"
+            item = dict_item("cache_control", ephemeral(), like=quote_from)
             return FixProposal(Safety.SAFE, self.fix_title, [add_item(last.elements, last, item)])
-        source = req.module.code_for_node(value) if req.module is not None else None
-        if source is None or "\n" in source.strip() and not isinstance(
+        if req.module is None or "\n" in render(value, req.module).strip() and not isinstance(
                 value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return None
-        q = '"'
-        block = (f"[{{{q}type{q}: {q}text{q}, {q}text{q}: {source}, "
-                 f"{q}cache_control{q}: {EPHEMERAL}}}]")
-        return FixProposal(Safety.SAFE, self.fix_title, [NodeEdit.replace(value, block)])
+        code = blocks(text_block(value, cached=True), module=req.module)
+        return FixProposal(Safety.SAFE, self.fix_title, [NodeEdit.replace(value, code)])

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint import cost
-from promptlint.edits import FixProposal, NodeEdit
 from promptlint.findings import Safety
-from promptlint.models import ModelInfo
-from promptlint.resolve.prompt import Block
-from promptlint.resolve.requests import Request
-from promptlint.resolve.text import Segment
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from promptlint.edits import FixProposal
+    from promptlint.models import ModelInfo
+    from promptlint.resolve.prompt import Block
+    from promptlint.resolve.requests import Request
+    from promptlint.resolve.text import Segment
 
 
 class DynamicBeforeStatic(Rule):
@@ -19,7 +22,7 @@ class DynamicBeforeStatic(Rule):
     fix_title = "Move the dynamic part after the static text (or into the last user turn)"
     split_title = "Cache the static text in a first system block; send the dynamic part after it"
     severity = "warning"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
 
     BEFORE = (
         "`{hole}`{more} comes before ~{tokens:,} tokens of static text in the {section}: it "
@@ -82,6 +85,8 @@ class DynamicBeforeStatic(Rule):
 
     def _holes_before_static(self, req: Request, model: ModelInfo, section: str, param: str,
                              blocks: list[Block]) -> None:
+        from promptlint import cost
+
         segments = [s for b in blocks for s in b.text.segments]
         first_hole: Segment | None = None
         holes_seen = 0
@@ -114,61 +119,33 @@ class DynamicBeforeStatic(Rule):
         if node is None or id(hole) in self._seen:
             return
         self._seen.add(id(hole))
-        target = req.locate(node, param) if hole.path is None else req.report_node(param)
-        related = req.related_if_outside(node, "the dynamic value is inserted here", hole.path)
-        self.report(target, related=related,
-                    fix=fix or FixProposal(Safety.DISPLAY_ONLY, self.fix_title), what=what,
+        self.report(req.at(param, "the dynamic value is inserted here", node=node,
+                           path=hole.path),
+                    fix=fix or self.advice(self.fix_title), what=what,
                     suffix=getattr(self, "_judged", ""))
 
     def _split(self, req: Request) -> FixProposal | None:
         """``system=f"{dynamic}...static"`` or ``system=dynamic + STATIC`` written in the call:
         reorder into a cached static block followed by the dynamic block. Unsafe: the model
         sees the two parts in the other order."""
+        from promptlint.edits import FixProposal, NodeEdit, blocks, split_at_last_hole, text_block
+
         arg = req.keyword_arg("system")
         if arg is None:
             return None
-        value = arg.value
-        dynamic_code: str | None = None
-        static_code: str | None = None
-        render = cst.Module(body=[]).code_for_node
-        if isinstance(value, cst.FormattedString) and not value.lpar:
-            parts = list(value.parts)
-            last_expression = max((i for i, p in enumerate(parts)
-                                   if isinstance(p, cst.FormattedStringExpression)
-                                   and _varies(req, p.expression)), default=-1)
-            if last_expression < 0 or last_expression == len(parts) - 1:
-                return None
-            head = value.with_changes(parts=parts[:last_expression + 1])
-            tail = value.with_changes(parts=parts[last_expression + 1:])
-            dynamic_code, static_code = render(head), render(tail)
-        elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-            operands: list[cst.BaseExpression] = []
-            node: cst.BaseExpression = value
-            while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) \
-                    and not node.lpar:
-                operands.insert(0, node.right)
-                node = node.left
-            operands.insert(0, node)
-            varying = [i for i, o in enumerate(operands)
-                       if not isinstance(o, (cst.SimpleString, cst.ConcatenatedString))
-                       and req.scope is not None and _varies(req, o)]
-            if not varying or varying[-1] == len(operands) - 1:
-                return None
-            cut = varying[-1] + 1
-            dynamic_code = " + ".join(render(o) for o in operands[:cut])
-            static_code = " + ".join(render(o) for o in operands[cut:])
-        if dynamic_code is None or static_code is None or "\n" in dynamic_code + static_code:
+        parts = split_at_last_hole(arg.value, lambda expr: _varies(req, expr))
+        if parts is None:
             return None
-        q = '"'
-        blocks = (f"[{{{q}type{q}: {q}text{q}, {q}text{q}: {static_code}, {q}cache_control{q}: "
-                  f"{{{q}type{q}: {q}ephemeral{q}}}}}, {{{q}type{q}: {q}text{q}, {q}text{q}: "
-                  f"{dynamic_code}}}]")
-        return FixProposal(Safety.UNSAFE, self.split_title, [NodeEdit.replace(value, blocks)])
+        dynamic, static = parts
+        code = blocks(text_block(static, cached=True), text_block(dynamic))
+        return FixProposal(Safety.UNSAFE, self.split_title, [NodeEdit.replace(arg.value, code)])
 
 
 def _passed_in(req: Request, hole: Segment) -> bool:
     """A tools list that is the function's parameter: the same for every call from one place
     as far as promptlint knows (a list built in the function per user is another matter)."""
+    import libcst as cst
+
     node = hole.node
     if not isinstance(node, cst.Name) or req.site is not None:
         return False

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint import cost
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from promptlint.resolve.requests import Request
 
 # the estimate can be off by this much; only prefixes clearly below the minimum are flagged
 MARGIN = 0.8
@@ -21,24 +24,23 @@ class CachePrefixTooShort(Rule):
     severity = "warning"
 
     def check_request(self, req: Request) -> None:
+        from promptlint import cost
+
         model, judged = self.facts_model(req, "min_cacheable_tokens")
         if req.method == "count_tokens" or model is None or model.min_cacheable_tokens is None:
             return
         prompt = req.prompt()
         # the longest marked prefix decides whether anything is cached at all; shorter
         # breakpoints before it are harmless (they just do not create entries)
-        marks = [i for i, b in enumerate(prompt.blocks) if b.cache_control]
-        target: tuple[int, cst.CSTNode] | None = None
-        if marks:
-            target = (marks[-1], prompt.blocks[marks[-1]].node)
-        if prompt.top_level_cache and prompt.blocks:
+        index = prompt.last_cached()
+        if index is None:
+            return
+        node: cst.CSTNode = prompt.blocks[index].node
+        if prompt.top_level_cache:
             if req.open:
                 return
             top = req.arg("cache_control")
-            target = (len(prompt.blocks) - 1, top.node if top else req.anchor)
-        if target is None:
-            return
-        index, node = target
+            node = top.node if top else req.at().node
         prefix = prompt.prefix_through(index)
         if not prefix.static:
             return  # a hole of unknown size: it may well reach the minimum
@@ -47,8 +49,7 @@ class CachePrefixTooShort(Rule):
             return
         section = prompt.blocks[index].section
         self.report(
-            req.locate(node, section),
-            related=req.related_if_outside(node, "the marked block"),
+            req.at(section, "the marked block", node=node),
             data={"tokens": size},
             tokens=size,
             model=model.id if judged else req.model_id(),

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from promptlint.resolve.requests import Request
 from promptlint.rules.base import Rule
-from promptlint.syntax.walk import FastVisitor
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class BatchCandidate(Rule):
@@ -18,114 +19,10 @@ class BatchCandidate(Rule):
     default_enabled = False
 
     def check_request(self, req: Request) -> None:
-        if not req.loops or req.batch or req.method == "count_tokens":
+        if req.batch or req.method == "count_tokens":
             return
-        loop = req.loops[-1]
-        if isinstance(loop, cst.For):
-            targets = _names(loop.target)
-            iterable = loop.iter
-            body: cst.CSTNode = loop.body
-        elif isinstance(loop, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
-            targets = _names(loop.for_in.target)
-            iterable = loop.for_in.iter
-            body = loop
-        else:
-            return  # while loops usually carry state from one request to the next
-        used: set[str] = set()
-        for arg in (req.site or req.call).args:
-            used |= _names(arg.value)
-        item_names = targets | _derived_from(body, targets)
-        if not used & item_names:
-            return  # the request does not depend on the item: not one request per item
-        if (used - item_names) & _mutated(body):
-            return  # results (or history) feed the next iteration: a conversation, not a batch
-        if _stops_early(body):
-            return  # a result can end the loop (first match, fallback): not independent
-        code = (req.module or cst.Module(body=[])).code_for_node(iterable)
-        self.report(req.anchor, method=req.method, iterable=code if len(code) <= 40 else "...")
-
-
-def _names(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class Collector(FastVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    Collector().walk(node)
-    return found
-
-
-def _derived_from(body: cst.CSTNode, targets: set[str]) -> set[str]:
-    """Names assigned in the loop from the item (``prompt = f"...{doc}"``), transitively."""
-    assignments: list[tuple[set[str], set[str]]] = []
-
-    class Collector(FastVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            names: set[str] = set()
-            for target in node.targets:
-                names |= _root_names(target.target)
-            assignments.append((names, _names(node.value)))
-
-    Collector().walk(body)
-    derived: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for names, sources in assignments:
-            if sources & (targets | derived) and not names <= derived:
-                derived |= names
-                changed = True
-    return derived
-
-
-def _mutated(body: cst.CSTNode) -> set[str]:
-    """Names that carry state from one iteration to the next: augmented (+=), or mutated by a
-    method call (append, extend, update, ...)."""
-    found: set[str] = set()
-
-    class Collector(FastVisitor):
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            found.update(_root_names(node.target))
-
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value in (
-                    "append", "extend", "insert", "update", "add", "setdefault"):
-                found.update(_root_names(func.value))
-
-    Collector().walk(body)
-    return found
-
-
-def _root_names(node: cst.CSTNode) -> set[str]:
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
-        node = node.value
-    if isinstance(node, cst.Name):
-        return {node.value}
-    if isinstance(node, (cst.Tuple, cst.List)):
-        out: set[str] = set()
-        for element in node.elements:
-            out |= _root_names(element.value)
-        return out
-    return set()
-
-
-def _stops_early(body: cst.CSTNode) -> bool:
-    """A `break` or `return` in the loop means a result can stop it: items are not independent."""
-    found = False
-
-    class Collector(FastVisitor):
-        def visit_Break(self, node: cst.Break) -> None:
-            nonlocal found
-            found = True
-
-        def visit_Return(self, node: cst.Return) -> None:
-            nonlocal found
-            found = True
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False  # a return inside a nested function does not end the loop
-
-    Collector().walk(body)
-    return found
+        iterable = req.per_item_loop()
+        if iterable is None:
+            return
+        code = req.code(iterable)
+        self.report(req.at(), method=req.method, iterable=code if len(code) <= 40 else "...")

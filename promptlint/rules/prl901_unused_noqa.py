@@ -3,12 +3,15 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from typing import TYPE_CHECKING
 
 from promptlint.findings import Edit, Finding, Fix, Safety
 from promptlint.noqa import NOQA, codes_of
-from promptlint.resolve.requests import Request
-from promptlint.rules.base import Rule
+from promptlint.rules.base import FixAvailability, Rule
 from promptlint.sources import Source
+
+if TYPE_CHECKING:
+    from promptlint.resolve.requests import Request
 
 
 class UnusedNoqa(Rule):
@@ -20,7 +23,7 @@ class UnusedNoqa(Rule):
     message = "Unused `noqa` directive ({details})"
     fix_title = "Remove the unused `noqa` codes"
     severity = "warning"
-    fix_availability = "always"
+    fix_availability = FixAvailability.ALWAYS
     default_enabled = False
 
     def check_request(self, req: Request) -> None:
