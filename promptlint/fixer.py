@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from promptlint.config import Config
-from promptlint.engine import lint_source
 from promptlint.findings import Edit, FileResult, Finding, Safety
+from promptlint.lint import lint_source
 from promptlint.resolve.external import Project
 from promptlint.sources import Source, ipython_view, python_view, read_notebook
 

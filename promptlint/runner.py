@@ -51,7 +51,7 @@ def _check_bytes(name: str, path: Path, data: bytes, config: Config, project: Pr
     if isinstance(screened, FileResult):
         return screened
     source, read = screened
-    from promptlint.engine import lint_source  # libcst is imported only for files that need it
+    from promptlint.lint import lint_source  # libcst is imported only for files that need it
 
     words = frozenset(n.decode("utf-8", "replace").rstrip("(") for n in wrapper_names or ())
     return lint_source(name, source, config, project, read, words)

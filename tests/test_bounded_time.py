@@ -172,16 +172,16 @@ def _slow_project(tmp_path: Path, files: int) -> Path:
 @pytest.mark.parametrize("files,jobs", [(1, "1"), (12, "2")], ids=["one-process", "pool"])
 def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int, jobs: str) -> None:
-    from promptlint import engine
+    from promptlint import lint
 
-    real = engine.lint_source
+    real = lint.lint_source
 
     def lint_source(name: str, *args: object, **kwargs: object) -> object:
         if name.endswith("slow.py"):
             time.sleep(30)  # a runaway analysis (the budget is 0.5 s)
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "lint_source", lint_source)
+    monkeypatch.setattr(lint, "lint_source", lint_source)
     monkeypatch.setenv("PROMPTLINT_JOBS", jobs)
     monkeypatch.chdir(_slow_project(tmp_path, files))
     started = time.monotonic()

@@ -59,7 +59,7 @@ def test_unsafe_fixes_need_the_flag_and_two_fixes_touch_one_call() -> None:
 
 
 def test_every_fix_parses_and_relints_clean_for_its_rule() -> None:
-    from promptlint.engine import lint_source
+    from promptlint.lint import lint_source
     from promptlint.sources import decode
 
     examples = [

@@ -11,7 +11,7 @@ import pytest
 
 from promptlint.config import Config
 from promptlint.discovery import Candidate
-from promptlint.engine import lint_source
+from promptlint.lint import lint_source
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project
 from promptlint.runner import check_candidates

@@ -27,7 +27,7 @@ def test_prefilter_never_drops_a_file_with_a_request() -> None:
     """Any text in which the engine finds a request passes the byte-level prefilter."""
     import libcst as cst
 
-    from promptlint.engine import find_requests
+    from promptlint.lint import find_requests
 
     checked = 0
     for name, code in repository_sources():
@@ -96,7 +96,7 @@ def test_prefilter_keeps_modules_whose_client_comes_from_the_project(tmp_path: P
     prefilter, though none of them spells ``anthropic``."""
     import libcst as cst
 
-    from promptlint.engine import find_requests
+    from promptlint.lint import find_requests
     from promptlint.resolve.external import Project
 
     for name, text in RECEIVER_PROJECT.items():
@@ -189,7 +189,7 @@ def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch)
     [
         ("from promptlint.cli import main", ("libcst", "anthropic", "jinja2")),
         ("from promptlint.runner import check_candidates", ("libcst", "anthropic", "jinja2")),
-        ("from promptlint.engine import lint_source", ("anthropic", "jinja2")),
+        ("from promptlint.lint import lint_source", ("anthropic", "jinja2")),
         ("from promptlint.config import Config; Config(select=('PRL1',)).enabled_codes()",
          ("libcst", "anthropic", "jinja2")),
     ],

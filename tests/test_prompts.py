@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from promptlint.engine import find_requests
+from promptlint.lint import find_requests
 from promptlint.resolve.external import Project
 
 

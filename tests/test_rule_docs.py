@@ -8,7 +8,7 @@ import pytest
 
 from promptlint.config import Config
 from promptlint.docblocks import blocks
-from promptlint.engine import lint_source
+from promptlint.lint import lint_source
 from promptlint.ruledocs import doc_filename
 from promptlint.rules import ALL_RULES
 from promptlint.sources import decode
