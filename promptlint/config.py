@@ -59,10 +59,6 @@ class Config:
     # project's requirements and lock files (see promptlint.sdkversion)
     sdk_version: str | None = None
     file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
-    # what the output needs (set by the command line, not by users): fix edits located in the
-    # source, and a summary (position, size, cost) of every request site
-    compute_edits: bool = True
-    request_sites: bool = True
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the pyproject.toml this came from
 
@@ -98,7 +94,7 @@ class Config:
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.max_tokens_oversized_floor,
-            self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
+            self.wrappers, self.wrapper_params,
             self.day(), self.fail_within, self.sdk_version,
         )
         return repr(fields)

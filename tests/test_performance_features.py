@@ -164,7 +164,7 @@ def test_no_cache_and_cache_dir(tmp_path: Path) -> None:
 
 
 def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch) -> None:
-    from promptlint import runner
+    from promptlint import run as runner
 
     for index in range(24):
         model = "claude-3-opus-20240229" if index % 3 == 0 else "claude-sonnet-5-5"
@@ -176,19 +176,34 @@ def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch)
     candidates = [Candidate(p, True) for p in sorted(tmp_path.glob("*.py"))]
     config = Config(root=tmp_path)
     monkeypatch.setenv("PROMPTLINT_JOBS", "1")
-    sequential = runner.check_candidates(candidates, config)
+    one = runner.Run(config)
+    sequential = one.check(candidates)
+    assert one.worker_pids == {os.getpid()}  # no pool: this process did the work
     monkeypatch.setenv("PROMPTLINT_JOBS", "2")
-    pooled = runner.check_candidates(candidates, config)
+    pool = runner.Run(config)
+    pooled = pool.check(candidates)
+    assert pool.worker_pids and os.getpid() not in pool.worker_pids  # the pool's workers did
     assert [(r.path, [(f.line, f.code) for f in r.findings]) for r in pooled] == [
         (r.path, [(f.line, f.code) for f in r.findings]) for r in sequential]
     assert sum(len(r.findings) for r in pooled) == 24 + 8
+    assert runner.check_candidates(candidates, config) == pooled
+
+
+def test_fix_uses_the_cache_and_its_flags(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    run_cli("fix", "--no-cache", "app", cwd=project)
+    assert not (project / ".promptlint_cache").exists()
+    run_cli("fix", "--cache-dir", "elsewhere", "app", cwd=project)
+    assert any((project / "elsewhere" / "results").rglob("*.json"))
+    assert (project / "elsewhere" / "quiet-files.json").exists()
 
 
 @pytest.mark.parametrize(
     ("command", "absent"),
     [
         ("from promptlint.cli import main", ("libcst", "anthropic", "jinja2")),
-        ("from promptlint.runner import check_candidates", ("libcst", "anthropic", "jinja2")),
+        ("from promptlint.run import check_candidates", ("libcst", "anthropic", "jinja2")),
+        ("from promptlint import api", ("libcst", "anthropic", "jinja2")),
         ("from promptlint.lint import lint_source", ("anthropic", "jinja2")),
         ("from promptlint.config import Config; Config(select=('PRL1',)).enabled_codes()",
          ("libcst", "anthropic", "jinja2")),
@@ -226,7 +241,7 @@ RETIRED = textwrap.dedent("""\
 
 def _reads(monkeypatch) -> list[str]:
     """The names of the files the runner reads from now on."""
-    from promptlint import runner
+    from promptlint import run as runner
 
     seen: list[str] = []
     real = runner.read_file
@@ -242,7 +257,7 @@ def _reads(monkeypatch) -> list[str]:
 def test_unchanged_files_without_requests_are_not_read_again(tmp_path: Path,
                                                              monkeypatch) -> None:
     from promptlint.cache import ResultCache
-    from promptlint.runner import check_candidates
+    from promptlint.run import check_candidates
 
     project = _project(tmp_path)
     util = project / "app" / "util.py"
@@ -272,7 +287,7 @@ def test_unchanged_files_without_requests_are_not_read_again(tmp_path: Path,
 
 def test_a_quiet_file_is_read_again_when_a_wrapper_appears(tmp_path: Path, monkeypatch) -> None:
     from promptlint.cache import ResultCache
-    from promptlint.runner import check_candidates
+    from promptlint.run import check_candidates
 
     (tmp_path / "use.py").write_text("from llm import ask\n\nask('claude-3-opus-20240229')\n")
     (tmp_path / "llm.py").write_text("def ask(model):\n    return model\n")

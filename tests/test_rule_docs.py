@@ -64,7 +64,7 @@ def test_doc_example(path: Path, block) -> None:
         f"found {sorted(found)}: " + "; ".join(f.message for f in result.findings)
     )
     if block.fixed is not None:
-        from promptlint.fixer import fix_text
+        from promptlint.fix.loop import fix_text
 
         outcome = fix_text(block.code, config, unsafe=block.unsafe)
         assert outcome.text == block.fixed, (

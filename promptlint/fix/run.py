@@ -1,4 +1,6 @@
-"""A `promptlint fix` run over many files: fix, write atomically, collect diffs and results."""
+"""A `promptlint fix` run over many files: lint them all through :class:`promptlint.run.Run`
+(the pool and the cache, as `check`), then run the fix loop, in this process, on the files that
+have applicable fixes; write atomically, collect diffs and results."""
 
 from __future__ import annotations
 
@@ -6,20 +8,20 @@ import contextlib
 import difflib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from promptlint import screen
+from promptlint.cache import ResultCache
 from promptlint.config import Config
 from promptlint.discovery import Candidate
-from promptlint.findings import FileProblem, FileResult, Finding
-from promptlint.fixer import applicable, fix_document, make_document
+from promptlint.findings import FileResult, Finding
+from promptlint.fix.loop import applicable, fix_document, make_document
 from promptlint.fsutil import atomic_write_bytes
-from promptlint.prefilter import may_call_wrapper, may_contain_request
 from promptlint.resolve.external import Project
-from promptlint.runner import display_path, imported_wrapper_names
-from promptlint.sources import SourceError, check_parseable, read_bytes, read_source
-from promptlint.timelimit import FileTimeout, time_limit
+from promptlint.run import Run, display_path, imported_wrapper_names, within_budget
+from promptlint.sources import SourceError, read_bytes
 
 
 @contextlib.contextmanager
@@ -61,12 +63,43 @@ class FixRun:
     config: Config
     unsafe: bool = False
     write: bool = True
-    results: list[FileResult] = field(default_factory=list)
+    cache: ResultCache | None = None
+    config_for: Callable[[Path], Config] | None = None
+    results: list[FileResult] = field(default_factory=list)  # after the fixes
+    linted: list[FileResult] = field(default_factory=list)  # before them (as `check` sees)
     applied: list[tuple[str, Finding]] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     files_fixed: int = 0
     _project: Project | None = field(default=None, repr=False)
+    # per file: the wrappers its lint in the run looked for (None: found by its imports)
+    _words: dict[Path, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def fix_candidates(self, candidates: Iterable[Candidate],
+                       on_file: Callable[[], None] | None = None) -> None:
+        """Lint every file as `check` does, then fix those with fixes to apply."""
+        items = list(candidates)
+        # (the result of a file about to be fixed is stale once the file is written)
+        run = Run(self.config, config_for=self.config_for, cache=self.cache, on_file=on_file,
+                  cache_if=lambda result: not self._to_fix(result))
+        results = self.linted = run.check(items)
+        self._project = run.project
+        by_name = {result.path: result for result in results}
+        for candidate in items:
+            result = by_name.get(display_path(candidate.path))
+            if result is None:
+                continue
+            if result.problem is not None or not self._to_fix(result):
+                self._problem(result)
+                continue
+            self._words[candidate.path] = run.wrapper_words(candidate.path)
+            count = len(self.results)
+            self.fix_candidate(candidate)
+            for fixed in self.results[count:]:  # warnings about the project, met once a run
+                fixed.warnings.extend(w for w in result.warnings if w not in fixed.warnings)
+
+    def _to_fix(self, result: FileResult) -> bool:
+        return any(applicable(f, self.unsafe) for f in result.findings)
 
     def fix_candidate(self, candidate: Candidate) -> None:
         with _interrupt_between_files():
@@ -75,12 +108,12 @@ class FixRun:
     def _fix_candidate(self, candidate: Candidate) -> None:
         name = display_path(candidate.path)
         if candidate.problem is not None:
-            self._problem(FileResult(name, problem=FileProblem(name, candidate.problem)))
+            self._problem(screen.problem(name, candidate.problem))
             return
         try:
             data = read_bytes(candidate.path)
         except SourceError as exc:
-            self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
+            self._problem(screen.problem(name, str(exc)))
             return
         new = self._fix(name, candidate.path, data)
         if new is None or new == data:
@@ -115,33 +148,29 @@ class FixRun:
     def _fix(self, name: str, path: Path, data: bytes) -> bytes | None:
         """The fixed bytes (None: nothing to write); a file whose analysis exceeds the time
         budget is left as it is, with a one-line problem."""
-        try:
-            with time_limit(self.config.file_time_limit):
-                return self._fix_within_budget(name, path, data)
-        except FileTimeout as exc:
-            self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
+        fixed = within_budget(name, self.config_for(path) if self.config_for else self.config,
+                              lambda: self._fix_within_budget(name, path, data))
+        if isinstance(fixed, FileResult):
+            self._problem(fixed)
             return None
+        return fixed
 
     def _fix_within_budget(self, name: str, path: Path, data: bytes) -> bytes | None:
-        try:
-            source = read_source(path, data)
-        except SourceError as exc:
-            self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
-            return None
+        config = self.config_for(path) if self.config_for else self.config
         if self._project is None:
             self._project = Project(self.config.root)
-        if not may_contain_request(data, path.suffix == ".ipynb"):
-            if not may_call_wrapper(
-                    data, frozenset(imported_wrapper_names(data, path, self._project))):
-                self.results.append(FileResult(name))
-                return None
-            try:  # decode() guards only the files that make requests themselves
-                check_parseable(source.text)
-            except SourceError as exc:
-                self._problem(FileResult(name, problem=FileProblem(name, str(exc))))
-                return None
-        outcome = fix_document(make_document(source), name, self.config, self.unsafe,
-                               self._project)
+        words = self._words.get(path)
+        names = frozenset(imported_wrapper_names(data, path, self._project)) if (
+            words is None) else frozenset(word.encode() + b"(" for word in words)
+        source = screen.screen_for_fix(name, path, data, names)
+        if isinstance(source, FileResult):
+            if source.problem is not None:
+                self._problem(source)
+            else:
+                self.results.append(source)
+            return None
+        outcome = fix_document(make_document(source), name, config, self.unsafe,
+                               self._project, words or frozenset())
         result = outcome.result or FileResult(name)
         if result.problem is not None:
             self._problem(result)
@@ -151,18 +180,15 @@ class FixRun:
         self.applied.extend((name, f) for f in outcome.applied)
         if outcome.data is None:
             return None
-        if not self.write or True:
-            before = data.decode(source.encoding if source.notebook is None else "utf-8",
-                                 errors="replace")
-            after = outcome.data.decode(
-                source.encoding if source.notebook is None else "utf-8", errors="replace"
-            )
-            if before.startswith("\ufeff"):
-                before, after = before[1:], after.lstrip("\ufeff")
-            self.diffs.append("".join(difflib.unified_diff(
-                before.splitlines(keepends=True), after.splitlines(keepends=True),
-                fromfile=f"a/{name}", tofile=f"b/{name}",
-            )))
+        encoding = source.encoding if source.notebook is None else "utf-8"
+        before = data.decode(encoding, errors="replace")
+        after = outcome.data.decode(encoding, errors="replace")
+        if before.startswith("\ufeff"):
+            before, after = before[1:], after.lstrip("\ufeff")
+        self.diffs.append("".join(difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            fromfile=f"a/{name}", tofile=f"b/{name}",
+        )))
         return outcome.data
 
     def _problem(self, result: FileResult) -> None:

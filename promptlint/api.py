@@ -1,0 +1,95 @@
+"""promptlint's Python API: what the command line does, as functions that return results.
+
+    from promptlint import api
+
+    for result in api.check(["src"]):
+        for finding in result.findings:
+            print(finding.path, finding.line, finding.code, finding.message)
+
+``config`` defaults to the ``[tool.promptlint]`` table of the nearest ``pyproject.toml``
+(:func:`promptlint.config.load`). Errors are exceptions: :class:`promptlint.config.ConfigError`
+for a bad configuration, :class:`promptlint.discovery.DiscoveryError` for a bad path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from promptlint.cache import result_cache
+from promptlint.config import Config, load
+from promptlint.discovery import Candidate, discover
+from promptlint.findings import FileResult, Needs
+from promptlint.run import Run
+
+if TYPE_CHECKING:  # (libcst is imported only when a file needs it, or to fix)
+    from promptlint.fix.run import FixRun
+
+# Given the number of files, a context manager that yields the callable to call after each
+Progress = Callable[[int], AbstractContextManager[Callable[[], None]]]
+
+__all__ = ["Progress", "check", "check_source", "fix", "fix_source"]
+
+
+def _candidates(paths: Iterable[str | Path], config: Config) -> list[Candidate]:
+    return list(discover([Path(p) for p in paths] or [Path(".")], config))
+
+
+def check(paths: Iterable[str | Path] = (), config: Config | None = None, *,
+          needs: Needs | None = None, cache: bool = False, cache_dir: Path | None = None,
+          config_for: Callable[[Path], Config] | None = None,
+          progress: Progress | None = None) -> list[FileResult]:
+    """One :class:`FileResult` per file found under ``paths`` (default: the current
+    directory). ``needs``: what the output shows beyond the findings (default: fix edits and
+    request sites); ``cache``: reuse and store results in ``cache_dir`` (default:
+    ``.promptlint_cache`` in the project root); ``config_for``: each file's configuration
+    (default: ``config``)."""
+    config = config if config is not None else load()
+    candidates = _candidates(paths, config)
+    run = Run(config, config_for=config_for, needs=needs,
+              cache=result_cache(config.root, cache_dir, not cache))
+    if progress is None:
+        return run.check(candidates)
+    with progress(len(candidates)) as advance:
+        run.on_file = advance
+        return run.check(candidates)
+
+
+def check_source(source: str | bytes, path: str | Path = "-", config: Config | None = None,
+                 *, needs: Needs | None = None) -> FileResult:
+    """The result of one file given as text or bytes, reported as ``path``."""
+    config = config if config is not None else load()
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    name = Path(path)
+    return Run(config, needs=needs).check_bytes(name.as_posix(), name, data)
+
+
+def fix(paths: Iterable[str | Path] = (), config: Config | None = None, *,
+        unsafe: bool = False, write: bool = True, cache: bool = False,
+        cache_dir: Path | None = None,
+        config_for: Callable[[Path], Config] | None = None) -> FixRun:
+    """Fix the files found under ``paths`` (safe fixes; ``unsafe``: all of them), writing
+    them unless ``write`` is false. The report holds the remaining findings (``results``), the
+    fixes applied, the diffs and the problems met."""
+    from promptlint.fix.run import FixRun
+
+    config = config if config is not None else load()
+    candidates = _candidates(paths, config)
+    run = FixRun(config, unsafe=unsafe, write=write,
+                 cache=result_cache(config.root, cache_dir, not cache), config_for=config_for)
+    run.fix_candidates(candidates)
+    return run
+
+
+def fix_source(source: str | bytes, path: str | Path = "-", config: Config | None = None,
+               *, unsafe: bool = False) -> tuple[bytes, FixRun]:
+    """One file given as text or bytes: the fixed bytes and the report."""
+    from promptlint.fix.run import FixRun
+
+    config = config if config is not None else load()
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    name = Path(path)
+    run = FixRun(config, unsafe=unsafe, write=False)
+    return run.fix_bytes(name.as_posix(), name, data).output_bytes, run
