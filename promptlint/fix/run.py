@@ -24,33 +24,39 @@ from promptlint.run import Run, display_path, imported_wrapper_names, within_bud
 from promptlint.sources import SourceError, read_bytes
 
 
-@contextlib.contextmanager
-def _interrupt_between_files() -> Iterator[None]:
+class _Interrupts:
     """Ctrl-C while a file is being fixed stops the run once that file is done (a second
     Ctrl-C stops at once). An interrupt inside libcst's code generation can otherwise surface as
     an unrelated exception (its cleanup code fails), and the file would be lost half-way."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    interrupted = False
 
-    def handler(signum: int, frame: object) -> None:
-        nonlocal interrupted
-        if interrupted:
+    def __init__(self) -> None:
+        self.pending = False
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within the block, a first Ctrl-C only sets ``pending``."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: object) -> None:
+            if self.pending:
+                raise KeyboardInterrupt
+            self.pending = True
+
+        try:
+            previous = signal.signal(signal.SIGINT, handler)
+        except (ValueError, OSError):  # not in the main interpreter
+            yield
+            return
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def stop_if_pending(self) -> None:
+        if self.pending:
             raise KeyboardInterrupt
-        interrupted = True
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except (ValueError, OSError):  # not in the main interpreter
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if interrupted:
-        raise KeyboardInterrupt
 
 
 @dataclass
@@ -82,7 +88,9 @@ class FixRun:
         # (the result of a file about to be fixed is stale once the file is written)
         run = Run(self.config, config_for=self.config_for, cache=self.cache, on_file=on_file,
                   cache_if=lambda result: not self._to_fix(result))
-        results = self.linted = run.check(items)
+        interrupts = _Interrupts()
+        with interrupts.deferred():  # (stopped during the lint: the first file to fix is fixed)
+            results = self.linted = run.check(items)
         self._project = run.project
         by_name = {result.path: result for result in results}
         for candidate in items:
@@ -97,13 +105,17 @@ class FixRun:
             self.fix_candidate(candidate)
             for fixed in self.results[count:]:  # warnings about the project, met once a run
                 fixed.warnings.extend(w for w in result.warnings if w not in fixed.warnings)
+            interrupts.stop_if_pending()
+        interrupts.stop_if_pending()
 
     def _to_fix(self, result: FileResult) -> bool:
         return any(applicable(f, self.unsafe) for f in result.findings)
 
     def fix_candidate(self, candidate: Candidate) -> None:
-        with _interrupt_between_files():
+        interrupts = _Interrupts()
+        with interrupts.deferred():
             self._fix_candidate(candidate)
+        interrupts.stop_if_pending()
 
     def _fix_candidate(self, candidate: Candidate) -> None:
         name = display_path(candidate.path)
