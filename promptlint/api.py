@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,8 @@ if TYPE_CHECKING:  # (libcst is imported only when a file needs it, or to fix)
 # Given the number of files, a context manager that yields the callable to call after each
 Progress = Callable[[int], AbstractContextManager[Callable[[], None]]]
 
-__all__ = ["Progress", "check", "check_source", "fix", "fix_source"]
+__all__ = ["NoqaReport", "Progress", "add_noqa", "check", "check_source", "fix", "fix_source",
+           "only_changed"]
 
 
 def _candidates(paths: Iterable[str | Path], config: Config) -> list[Candidate]:
@@ -93,3 +95,49 @@ def fix_source(source: str | bytes, path: str | Path = "-", config: Config | Non
     name = Path(path)
     run = FixRun(config, unsafe=unsafe, write=False)
     return run.fix_bytes(name.as_posix(), name, data).output_bytes, run
+
+
+def only_changed(results: list[FileResult], ref: str, cwd: Path | None = None
+                 ) -> list[FileResult]:
+    """``results`` with only the findings on lines changed since git ``ref`` (and in new
+    files); :class:`promptlint.gitdiff.GitDiffError` when git cannot tell."""
+    from promptlint.gitdiff import changed_lines, keep
+
+    _, changes = changed_lines(ref, cwd or Path.cwd())
+    return [replace(r, findings=[f for f in r.findings
+                                 if keep(f.path, f.line, f.end_line, f.cell, changes)])
+            for r in results]
+
+
+@dataclass
+class NoqaReport:
+    added: int = 0  # noqa comments added or extended
+    problems: list[str] = field(default_factory=list)  # files left as they were, and why
+
+
+def add_noqa(results: list[FileResult]) -> NoqaReport:
+    """Write a ``# noqa: CODE`` on each line of ``results``' findings (their files, checked
+    just before: a file changed since is left as it is)."""
+    from promptlint.adopt import add_noqa as noqa_outcome
+    from promptlint.fsutil import atomic_write_bytes
+    from promptlint.sources import SourceError, read_bytes
+
+    report = NoqaReport()
+    for result in results:
+        if not result.findings:
+            continue
+        path = Path(result.path)
+        try:
+            data = read_bytes(path)
+            outcome = noqa_outcome(path, data, result.findings)
+            if outcome.data is not None:
+                if read_bytes(path) != data:
+                    report.problems.append(f"{result.path}: changed while noqa comments were "
+                                           "added; left as it is")
+                    continue
+                atomic_write_bytes(path, outcome.data)
+                report.added += outcome.added
+        except (SourceError, OSError) as exc:
+            report.problems.append(f"{result.path}: cannot add noqa comments: "
+                                   f"{getattr(exc, 'strerror', None) or exc}")
+    return report

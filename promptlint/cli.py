@@ -354,52 +354,32 @@ def use_color(choice: str, output_file: Path | None) -> bool:
 
 def run_add_noqa(paths: tuple[Path, ...], config: Config, stdin_filename: Path | None,
                  diff_against: str | None) -> None:
-    from promptlint.adopt import add_noqa
+    from promptlint import api
     from promptlint.findings import Needs
-    from promptlint.fsutil import atomic_write_bytes
-    from promptlint.sources import SourceError, read_bytes
 
     results = gather(paths, config, stdin_filename,
                      needs=Needs(edits=False, request_sites=False))
     if diff_against is not None:
         results = only_changed(results, diff_against)
     problems = report_problems(results)
-    added = 0
-    for result in results:
-        if not result.findings:
-            continue
-        path = Path(result.path)
-        try:
-            data = read_bytes(path)
-            outcome = add_noqa(path, data, result.findings)
-            if outcome.data is not None:
-                if read_bytes(path) != data:
-                    click.echo(f"{result.path}: changed while noqa comments were added; left "
-                               "as it is", err=True)
-                    problems += 1
-                    continue
-                atomic_write_bytes(path, outcome.data)
-                added += outcome.added
-        except (SourceError, OSError) as exc:
-            click.echo(f"{result.path}: cannot add noqa comments: "
-                       f"{getattr(exc, 'strerror', None) or exc}", err=True)
-            problems += 1
+    report = api.add_noqa(results)
+    for message in report.problems:
+        click.echo(message, err=True)
+    problems += len(report.problems)
+    added = report.added
     click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
     sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
 
 
 def only_changed(results: list[Any], ref: str) -> list[Any]:
-    from dataclasses import replace
-
-    from promptlint.gitdiff import GitDiffError, changed_lines, keep
+    from promptlint import api
+    from promptlint.gitdiff import GitDiffError
 
     try:
-        _, changes = changed_lines(ref, Path.cwd())
+        return api.only_changed(results, ref)
     except GitDiffError as exc:
         _fail(str(exc))
-    return [replace(r, findings=[f for f in r.findings
-                                 if keep(f.path, f.line, f.end_line, f.cell, changes)])
-            for r in results]
+        raise AssertionError from exc  # unreachable
 
 
 def write_output(output: str, output_file: Path | None, colored: bool = False) -> None:
