@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from promptlint import __version__
-from promptlint.config import Config
 from promptlint.findings import (
     Edit,
     FileProblem,
@@ -47,10 +46,10 @@ def run_salt() -> str:
     return "\0".join((__version__, catalogue().version, sdk.sdk_data()["sdk_version"]))
 
 
-def file_context(config: Config, sdk_target: str, needs: Needs) -> str:
-    """What else one file's result depends on: its configuration, its project's SDK target
-    (``SdkTarget.key()``) and what the output needs."""
-    return "\0".join((config.fingerprint(), sdk_target, needs.key()))
+def file_context(fingerprint: str, sdk_target: str, needs: Needs) -> str:
+    """What else one file's result depends on: its configuration (``Config.fingerprint()``),
+    its project's SDK target (``SdkTarget.key()``) and what the output needs."""
+    return "\0".join((fingerprint, sdk_target, needs.key()))
 
 
 def result_cache(root: Path, cache_dir: Path | None = None, no_cache: bool = False

@@ -200,6 +200,7 @@ class _Pass:
     names_of: list[str] = field(init=False)
     configs: list[Config] = field(init=False)
     targets: dict[int, SdkTarget] = field(default_factory=dict)
+    _fingerprints: dict[int, str] = field(default_factory=dict)  # by id of a Config in configs
 
     def __post_init__(self) -> None:
         self.results = [None] * len(self.items)
@@ -218,8 +219,15 @@ class _Pass:
                                              self.configs[index].sdk_version)
         return self.targets[index]
 
+    def fingerprint(self, index: int) -> str:
+        config = self.configs[index]
+        found = self._fingerprints.get(id(config))
+        if found is None:
+            found = self._fingerprints[id(config)] = config.fingerprint()
+        return found
+
     def context(self, index: int) -> str:
-        return file_context(self.configs[index], self.target(index).key(), self.run_.needs)
+        return file_context(self.fingerprint(index), self.target(index).key(), self.run_.needs)
 
     def run(self) -> list[FileResult]:
         run, cache, items = self.run_, self.run_.cache, self.items
@@ -237,7 +245,7 @@ class _Pass:
             if candidate.problem is not None:
                 self.results[index] = screen.problem(name, candidate.problem)
                 continue
-            quiet_context = self.configs[index].fingerprint()
+            quiet_context = self.fingerprint(index)
             if cache is not None and not candidate.explicit:
                 keys[index] = key = os.path.abspath(candidate.path)
                 if key in quiet:
@@ -282,7 +290,7 @@ class _Pass:
                     continue
                 try:
                     self.contents[index], info = read_file(items[index].path)
-                    signatures[index] = [*signature(info), self.configs[index].fingerprint()]
+                    signatures[index] = [*signature(info), self.fingerprint(index)]
                 except SourceError as exc:
                     self.done(index, screen.problem(name, str(exc)))
                     continue
