@@ -309,3 +309,37 @@ def test_a_quiet_file_is_read_again_when_a_wrapper_appears(tmp_path: Path, monke
         """))
     assert run() == {"llm.py": [], "use.py": ["PRL202"]}
     assert sorted(reads) == ["llm.py", "use.py"]
+
+
+def test_run_lints_and_caches_each_file_with_its_own_configuration(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from promptlint.cache import ResultCache, run_salt
+    from promptlint.run import Run
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.py").write_text(textwrap.dedent("""\
+            import anthropic
+            anthropic.Anthropic().messages.create(model="claude-3-opus-20240229",
+                                                  max_tokens=10, messages=[])
+            """))
+    candidates = [Candidate(tmp_path / f / "m.py", False) for f in ("a", "b")]
+    config = Config(root=tmp_path, today="2026-12-01")
+    quiet_b = replace(config, ignore=("PRL202",))
+
+    def per_folder(path: Path) -> Config:
+        return quiet_b if path.parent.name == "b" else config
+
+    def codes(results: list) -> list:
+        return [(Path(r.path).parent.name, [f.code for f in r.findings]) for r in results]
+
+    cache = ResultCache(tmp_path / ".cache", run_salt())
+    first = Run(config, config_for=per_folder, cache=cache).check(candidates)
+    assert codes(first) == [("a", ["PRL202"]), ("b", [])]
+    again = Run(config, config_for=per_folder, cache=cache).check(candidates)
+    assert codes(again) == codes(first) and cache.hits == 2
+    # the same files under one configuration: b's cached result (another configuration's)
+    # is not reused
+    same = Run(config, cache=cache).check(candidates)
+    assert codes(same) == [("a", ["PRL202"]), ("b", ["PRL202"])] and cache.hits == 3
