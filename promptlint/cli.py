@@ -416,7 +416,7 @@ def tokens(
                           force_exclude, respect_gitignore)
     counter = None
     if exact:
-        from promptlint.tokens import ExactCounter, ExactCountError, exact_counts
+        from promptlint.tokens import ExactCounter, ExactCountError
 
         counter = ExactCounter(cache_dir)
         try:
@@ -426,6 +426,8 @@ def tokens(
     results = gather(paths, config, stdin_filename, progress=True)
     report_problems(results)
     if counter is not None:
+        from promptlint.cost import exact_counts
+
         exact_counts(rows(results), counter)
     output = render_json(results) if output_format == "json" else render_text(results)
     click.echo(output, nl=False)

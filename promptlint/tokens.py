@@ -18,10 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from promptlint.findings import RequestSummary
 
 ESTIMATOR = "pieces-v1"
 NEW_TOKENIZER_FACTOR = 1.30
@@ -187,34 +183,3 @@ class ExactCounter:
         value = max(0, self._count(model, text) - baseline)
         self._store(key, value)
         return value
-
-
-def exact_counts(summaries: list[RequestSummary], counter: ExactCounter) -> None:
-    """Replace estimates with count_tokens results; on errors keep the estimate, say why."""
-    from promptlint.cost import price_summary  # (cost imports this module)
-    from promptlint.models import catalogue
-
-    failed: str | None = None
-    for row in summaries:
-        resolved = catalogue().resolve(row.model) if row.model else None
-        if resolved is None or not row.static_text:
-            continue
-        if failed is not None:
-            row.note = f"estimate shown: {failed}"
-            continue
-        try:
-            row.static_tokens = counter.count(resolved.info.id, row.static_text)
-            row.cached_tokens = (counter.count(resolved.info.id, row.cached_text)
-                                 if row.cached_text else 0)
-            for text_field, count_field in (("input_text", "input_tokens"),
-                                            ("reorder_text", "reorder_tokens")):
-                text = getattr(row, text_field)
-                same = text == row.static_text
-                setattr(row, count_field, row.static_tokens if same else (
-                    counter.count(resolved.info.id, text) if text else 0))
-            row.exact = True
-            price_summary(row, resolved.info)
-        except ExactCountError as exc:
-            row.note = f"estimate shown: {exc}"
-            if "key" in str(exc) or "connect" in str(exc):
-                failed = str(exc)  # the same for every request: do not retry each one
