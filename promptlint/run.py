@@ -25,7 +25,7 @@ from promptlint.timelimit import FileTimeout, time_limit
 T = TypeVar("T")
 
 
-def display_path(path: Path, root: Path | None = None) -> str:
+def display_path(path: Path) -> str:
     """Paths as the user typed them (relative stays relative)."""
     return path.as_posix() if not path.is_absolute() else str(path)
 
