@@ -167,7 +167,7 @@ class Run:
                  on_file: Callable[[], None] | None = None,
                  cache_if: Callable[[FileResult], bool] | None = None) -> None:
         self.config = config
-        self.config_for = config_for or (lambda path: config)
+        self.config_for = config_for  # None: ``config`` for every file
         self.needs = needs or Needs()
         self.cache = cache
         self.cache_if = cache_if
@@ -182,7 +182,8 @@ class Run:
 
     def check_bytes(self, name: str, path: Path, data: bytes) -> FileResult:
         """One file given as bytes (stdin)."""
-        return run_job(Job(name, path, data, self.config_for(path), self.needs))
+        config = self.config_for(path) if self.config_for is not None else self.config
+        return run_job(Job(name, path, data, config, self.needs))
 
     def check(self, candidates: Iterable[Candidate]) -> list[FileResult]:
         """Every candidate's result, in order."""
@@ -205,7 +206,9 @@ class _Pass:
     def __post_init__(self) -> None:
         self.results = [None] * len(self.items)
         self.names_of = [display_path(candidate.path) for candidate in self.items]
-        self.configs = [self.run_.config_for(candidate.path) for candidate in self.items]
+        config_for = self.run_.config_for
+        self.configs = ([config_for(candidate.path) for candidate in self.items]
+                        if config_for is not None else [self.run_.config] * len(self.items))
 
     def done(self, index: int, result: FileResult) -> None:
         self.results[index] = result
@@ -240,12 +243,12 @@ class _Pass:
         keys: dict[int, str] = {}
         signatures: dict[int, list[int | str]] = {}
         unread: set[int] = set()
+        results, names_of, contents = self.results, self.names_of, self.contents
         for index, candidate in enumerate(items):
-            name = self.names_of[index]
             if candidate.problem is not None:
-                self.results[index] = screen.problem(name, candidate.problem)
+                results[index] = screen.problem(names_of[index], candidate.problem)
                 continue
-            quiet_context = self.fingerprint(index)
+            quiet_context = self.fingerprint(index) if cache is not None else ""
             if cache is not None and not candidate.explicit:
                 keys[index] = key = os.path.abspath(candidate.path)
                 if key in quiet:
@@ -261,10 +264,11 @@ class _Pass:
             try:
                 data, info = read_file(candidate.path)
             except SourceError as exc:
-                self.results[index] = screen.problem(name, str(exc))
+                results[index] = screen.problem(names_of[index], str(exc))
                 continue
-            self.contents[index] = data
-            signatures[index] = [*signature(info), quiet_context]
+            contents[index] = data
+            if cache is not None:  # (signatures serve the index of quiet files)
+                signatures[index] = [*signature(info), quiet_context]
             (first if screen.makes_requests(data, candidate.path) else later).append(index)
 
         self.lint(first, None)
@@ -282,24 +286,26 @@ class _Pass:
                 wrappers.update(n.rsplit(".", 1)[-1].encode() + b"(" for n in result.wrappers)
                 known[items[index].path.resolve()] = result.wrappers
         second = []
+        found_here = frozenset(wrappers)
         for index in [*later, *sorted(unparsed)]:
-            name = self.names_of[index]
+            name = names_of[index]
             if index in unread:
                 if not wrappers:  # (files named on the command line are always read)
                     self.done(index, FileResult(name))
                     continue
                 try:
-                    self.contents[index], info = read_file(items[index].path)
+                    contents[index], info = read_file(items[index].path)
                     signatures[index] = [*signature(info), self.fingerprint(index)]
                 except SourceError as exc:
                     self.done(index, screen.problem(name, str(exc)))
                     continue
-            data = self.contents[index]
+            data = contents[index]
             # wrappers found in this run; for files named on the command line (pre-commit
             # passes just the changed files) also those of the project modules they import
-            imported = imported_wrapper_names(data, items[index].path, run.project, known) if (
-                items[index].explicit) else set()
-            if screen.may_call(data, frozenset(wrappers | imported)):
+            names = frozenset(wrappers | imported_wrapper_names(
+                data, items[index].path, run.project, known)) if (
+                items[index].explicit) else found_here
+            if screen.may_call(data, names):
                 second.append(index)
             elif index in unparsed:
                 continue  # its first-pass result stands
