@@ -126,24 +126,24 @@ def python_files(root: Path) -> dict[str, bytes]:
 
 def timed_check(tree: Path, limit: float) -> tuple[list[tuple[float, str]], list[str]]:
     """Per-file analysis times of a one-process check (slowest first) and the problem lines,
-    measured in this process around the runner's one-file step."""
+    measured in this process around the run's one-file step."""
     from promptlint import config as config_module
-    from promptlint import runner
+    from promptlint import run as runner
     from promptlint.discovery import discover
 
     times: list[tuple[float, str]] = []
-    real = runner.check_bytes
+    real = runner.run_job
 
-    def check_bytes(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def run_job(job, *args, **kwargs):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
-            return real(name, *args, **kwargs)
+            return real(job, *args, **kwargs)
         finally:
-            times.append((time.perf_counter() - started, name))
+            times.append((time.perf_counter() - started, job.name))
 
     config = config_module.load(cwd=tree)
     config = config_module.with_overrides(config, file_time_limit=limit)
-    runner.check_bytes = check_bytes  # type: ignore[assignment]
+    runner.run_job = run_job  # type: ignore[assignment]
     previous = os.environ.get("PROMPTLINT_JOBS")
     os.environ["PROMPTLINT_JOBS"] = "1"
     cwd = Path.cwd()
@@ -152,7 +152,7 @@ def timed_check(tree: Path, limit: float) -> tuple[list[tuple[float, str]], list
         results = runner.check_candidates(discover([Path(".")], config), config)
     finally:
         os.chdir(cwd)
-        runner.check_bytes = real  # type: ignore[assignment]
+        runner.run_job = real  # type: ignore[assignment]
         if previous is None:
             os.environ.pop("PROMPTLINT_JOBS", None)
         else:

@@ -21,7 +21,7 @@ class NoqaOutcome:
 
 def add_noqa(path: Path, data: bytes, findings: list[Finding]) -> NoqaOutcome:
     """Add the codes of ``findings`` (those of one file, as checked from ``data``)."""
-    from promptlint.fixer import apply_to, make_document
+    from promptlint.fix.loop import apply_to, make_document
 
     try:
         source = read_source(path, data, guard=False)

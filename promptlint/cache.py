@@ -1,5 +1,6 @@
-"""Result cache: a file's FileResult keyed by its content, promptlint's version, the
-configuration and the model catalogue, and valid only while every file it depended on (imported
+"""Result cache: a file's FileResult keyed by its content, promptlint's version, the model
+catalogue and SDK data (the run's salt), the file's configuration, SDK target and what the
+output needs (the file's context), and valid only while every file it depended on (imported
 prompt modules, prompt files, templates, wrapper modules) still has the same content.
 
 Entries are JSON files written atomically; anything unreadable, corrupt or from another version
@@ -22,12 +23,13 @@ from promptlint.findings import (
     FileResult,
     Finding,
     Fix,
+    Needs,
     Related,
     RequestSummary,
     Safety,
 )
 
-FORMAT = 5  # bump when the entry layout changes
+FORMAT = 6  # bump when the entry layout changes
 CACHE_DIR_NAME = ".promptlint_cache"
 
 
@@ -35,10 +37,37 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def run_salt() -> str:
+    """What every result of a run depends on: promptlint's version, the model catalogue and
+    the SDK data."""
+    from promptlint import sdk
+    from promptlint.models import catalogue
+
+    return "\0".join((__version__, catalogue().version, sdk.sdk_data()["sdk_version"]))
+
+
+def file_context(fingerprint: str, sdk_target: str, needs: Needs) -> str:
+    """What else one file's result depends on: its configuration (``Config.fingerprint()``),
+    its project's SDK target (``SdkTarget.key()``) and what the output needs."""
+    return "\0".join((fingerprint, sdk_target, needs.key()))
+
+
+def result_cache(root: Path, cache_dir: Path | None = None, no_cache: bool = False
+                 ) -> ResultCache | None:
+    """The result cache of a run in the project at ``root``, or None (``no_cache``,
+    $PROMPTLINT_NO_CACHE); its directory: ``cache_dir``, else $PROMPTLINT_CACHE_DIR, else
+    ``.promptlint_cache`` in the project root."""
+    if no_cache or os.environ.get("PROMPTLINT_NO_CACHE"):
+        return None
+    directory = cache_dir or Path(os.environ.get("PROMPTLINT_CACHE_DIR") or
+                                  root / CACHE_DIR_NAME)
+    return ResultCache(directory, run_salt())
+
+
 class ResultCache:
     def __init__(self, directory: Path, salt: str) -> None:
         self.directory = directory
-        self.salt = salt  # version + config + catalogue: any change invalidates everything
+        self.salt = salt  # version + catalogue + SDK data: any change invalidates everything
         self.hits = 0
         self.misses = 0
         self._file_digests: dict[str, str | None] = {}
@@ -58,7 +87,7 @@ class ResultCache:
         return self._file_digests[path]
 
     def get(self, name: str, data: bytes, context: str = "") -> FileResult | None:
-        """The cached result; ``context``: what else it depends on (the project's SDK)."""
+        """The cached result; ``context``: what else it depends on (see :func:`file_context`)."""
         key = self._key(name, data, context)
         try:
             entry = json.loads(self._entry(key).read_text("utf-8"))
@@ -107,8 +136,9 @@ class ResultCache:
     def _index_path(self) -> Path:
         return self.directory / "quiet-files.json"
 
-    def quiet_files(self) -> dict[str, list[int]]:
-        """Absolute path -> signature of the files that had nothing to check."""
+    def quiet_files(self) -> dict[str, list[int | str]]:
+        """Absolute path -> signature (and configuration fingerprint) of the files that had
+        nothing to check."""
         try:
             entry = json.loads(self._index_path().read_text("utf-8"))
             if entry.get("salt") != digest(self.salt.encode()) or not isinstance(
@@ -118,7 +148,7 @@ class ResultCache:
         except (OSError, ValueError, AttributeError):
             return {}
 
-    def save_quiet_files(self, files: dict[str, list[int]]) -> None:
+    def save_quiet_files(self, files: dict[str, list[int | str]]) -> None:
         from promptlint.fsutil import atomic_write_text
 
         try:

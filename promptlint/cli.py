@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from promptlint import __version__
-from promptlint.config import Config, ConfigError, ConfigTree, Overrides
-from promptlint.report import FORMATS
+from promptlint.config import ConfigError, ConfigTree, Overrides
+from promptlint.report import FORMATS, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,47 +120,32 @@ def lifecycle_overrides() -> dict[str, Any]:
     return {"today": day, "fail_within": meta.get("promptlint.fail_within")}
 
 
-def result_cache(config: Config, cache_dir: Path | None, no_cache: bool) -> Any:
-    """The result cache for this run, or None (--no-cache, PROMPTLINT_NO_CACHE)."""
-    import os
-
-    if no_cache or os.environ.get("PROMPTLINT_NO_CACHE"):
-        return None
-    from promptlint import sdk
-    from promptlint.cache import CACHE_DIR_NAME, ResultCache
-    from promptlint.models import catalogue
-
-    directory = cache_dir or Path(os.environ.get("PROMPTLINT_CACHE_DIR") or
-                                  config.root / CACHE_DIR_NAME)
-    salt = "\0".join((__version__, config.fingerprint(), catalogue().version,
-                      sdk.sdk_data()["sdk_version"]))
-    return ResultCache(directory, salt)
-
-
-def gather(paths: tuple[Path, ...], configs: ConfigTree, stdin_filename: Path | None,
-           progress: bool = False, cache: Any = None) -> list[Any]:
+def gather(paths: tuple[Path, ...], config: ConfigTree, stdin_filename: Path | None,
+           progress: bool = False, needs: Any = None, cache: bool = False,
+           cache_dir: Path | None = None) -> list[Any]:
     """Check the given paths (or stdin) and return FileResults; exits 2 on a bad path."""
-    from promptlint.discovery import DiscoveryError, discover
-    from promptlint.runner import check_bytes, check_candidates
+    from promptlint import api
+    from promptlint.discovery import DiscoveryError
 
-    if paths == (Path("-"),):
-        name = stdin_filename or Path("-")
-        data = sys.stdin.buffer.read()
-        try:  # the configuration of the file it stands for, as Ruff
-            config = configs.for_path(stdin_filename) if stdin_filename else configs.default
-        except ConfigError as exc:
-            _fail(str(exc))
-        return [check_bytes(name.as_posix(), name, data, config)]
     try:
-        candidates = list(discover(list(paths) or [Path(".")], configs))
+        if paths == (Path("-"),):  # with the configuration of the file it stands for
+            return [api.check_source(sys.stdin.buffer.read(), stdin_filename or "-", config,
+                                     needs=needs)]
+        return api.check(paths, config, needs=needs, cache=cache, cache_dir=cache_dir,
+                         progress=progress_bar if progress else None)
     except (DiscoveryError, ConfigError) as exc:
         _fail(str(exc))
-    config = configs.default
-    if progress and sys.stderr.isatty() and len(candidates) > 50:
-        with click.progressbar(length=len(candidates), label="Checking", file=sys.stderr) as bar:
-            return check_candidates(candidates, config, on_file=lambda: bar.update(1),
-                                    cache=cache)
-    return check_candidates(candidates, config, cache=cache)
+        raise AssertionError from exc  # unreachable
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal and there are many files."""
+    if not (sys.stderr.isatty() and total > 50):
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label="Checking", file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
 
 
 def report_problems(results: list[Any]) -> int:
@@ -219,24 +205,22 @@ def check(
     color: str,
 ) -> None:
     """Check files and directories (default: the current directory)."""
-    from promptlint.report import renderer
-
-    configs = build_config(config_path, select, extend_select, ignore, exclude,
-                           extend_exclude, force_exclude, respect_gitignore)
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
     if add_noqa:
         if apply_fixes or diff or paths == (Path("-"),):
             _fail("--add-noqa edits files: it cannot be combined with --fix, --diff or stdin")
-        run_add_noqa(paths, configs, stdin_filename, diff_against)
+        run_add_noqa(paths, config, stdin_filename, diff_against)
         return
     if apply_fixes or diff:
-        run_fix(paths, configs, stdin_filename, output_format, output_file, unsafe_fixes, diff,
-                show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
+        run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
+                show_fixes, exit_non_zero_on_fix, exit_zero, quiet, no_cache, cache_dir)
         return
+    from promptlint.findings import Needs
+
     # locate fix edits and summarise request sites only for the outputs that show them
-    configs = configs.adjusted(compute_edits=output_format in ("json", "sarif"),
-                               request_sites=output_format == "markdown")
-    results = gather(paths, configs, stdin_filename,
-                     cache=result_cache(configs.default, cache_dir, no_cache))
+    results = gather(paths, config, stdin_filename, needs=Needs.for_format(output_format),
+                     cache=not no_cache, cache_dir=cache_dir)
     if diff_against is not None:
         results = only_changed(results, diff_against)
     problems = report_problems(results)
@@ -245,10 +229,7 @@ def check(
 
         output = render_statistics(results, unsafe_fixes, output_format)
     else:
-        output = renderer(output_format)(results, unsafe_fixes)
-    if quiet and output_format in ("text", "concise"):
-        output = "".join(line + "\n" for line in output.splitlines()
-                         if not line.startswith(("Found ", "[*]", "No fixes", "All checks")))
+        output = render(output_format, results, unsafe_fixes, summary=not quiet)
     colored = output_format in ("text", "concise") and use_color(color, output_file)
     if colored:
         from promptlint.report.text import colorize
@@ -274,47 +255,48 @@ def check(
               help="Exit 1 when anything was fixed, even if nothing remains.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path),
+              help="Where results are cached (default: .promptlint_cache in the project root).")
 def fix(
     paths: tuple[Path, ...], config_path: Path | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
     extend_exclude: tuple[str, ...], force_exclude: bool | None,
     respect_gitignore: bool | None, stdin_filename: Path | None, output_format: str,
     output_file: Path | None, unsafe_fixes: bool, diff: bool, show_fixes: bool,
-    exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
+    exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool, no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Apply fixes (safe ones; --unsafe-fixes for the rest) and report what remains."""
-    configs = build_config(config_path, select, extend_select, ignore, exclude,
-                           extend_exclude, force_exclude, respect_gitignore)
-    run_fix(paths, configs, stdin_filename, output_format, output_file, unsafe_fixes, diff,
-            show_fixes, exit_non_zero_on_fix, exit_zero, quiet)
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
+    run_fix(paths, config, stdin_filename, output_format, output_file, unsafe_fixes, diff,
+            show_fixes, exit_non_zero_on_fix, exit_zero, quiet, no_cache, cache_dir)
 
 
 def run_fix(
-    paths: tuple[Path, ...], configs: ConfigTree, stdin_filename: Path | None,
-    output_format: str, output_file: Path | None, unsafe: bool, diff: bool, show_fixes: bool,
-    exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool,
+    paths: tuple[Path, ...], config: ConfigTree, stdin_filename: Path | None, output_format: str,
+    output_file: Path | None, unsafe: bool, diff: bool, show_fixes: bool,
+    exit_non_zero_on_fix: bool, exit_zero: bool, quiet: bool, no_cache: bool = False,
+    cache_dir: Path | None = None,
 ) -> None:
-    from promptlint.fixing import FixRun
-    from promptlint.report import renderer
+    from promptlint import api
+    from promptlint.discovery import DiscoveryError
 
     from_stdin = paths == (Path("-"),)
-    config = configs.for_path(stdin_filename) if from_stdin and stdin_filename else (
-        configs.default)
-    run = FixRun(config, unsafe=unsafe, write=not diff and not from_stdin)
+    try:
+        if from_stdin:
+            output_bytes, run = api.fix_source(sys.stdin.buffer.read(), stdin_filename or "-",
+                                               config, unsafe=unsafe)
+        else:
+            run = api.fix(paths, config, unsafe=unsafe, write=not diff, cache=not no_cache,
+                          cache_dir=cache_dir)
+    except (DiscoveryError, ConfigError) as exc:
+        _fail(str(exc))
+        raise AssertionError from exc  # unreachable
     if from_stdin:
-        name = stdin_filename or Path("-")
-        outcome = run.fix_bytes(name.as_posix(), name, sys.stdin.buffer.read())
-        sys.stdout.buffer.write(outcome.output_bytes)
+        sys.stdout.buffer.write(output_bytes)
         sys.stdout.flush()
-    else:
-        from promptlint.discovery import DiscoveryError, discover
-
-        try:
-            candidates = list(discover(list(paths) or [Path(".")], configs))
-        except (DiscoveryError, ConfigError) as exc:
-            _fail(str(exc))
-        for candidate in candidates:
-            run.fix_candidate(candidate)
     for result in run.results:
         for warning in result.warnings:
             click.echo(f"{result.path}: warning: {warning}", err=True)
@@ -331,17 +313,12 @@ def run_fix(
                        if count else "No fixes to apply.", err=True)
         sys.exit(EXIT_FINDINGS if run.diffs and not exit_zero else EXIT_CLEAN)
     results = run.results
-    output = renderer(output_format)(results, unsafe)
+    output = render(output_format, results, unsafe, summary=False)
     if output_format in ("text", "concise"):
-        output = "".join(line + "\n" for line in output.splitlines()
-                         if not line.startswith(("Found ", "All checks", "[*]", "No fixes")))
         if show_fixes and run.applied:
-            output += "\nFixed " + str(len(run.applied)) + " error(s):\n"
-            from promptlint.report.text import location
+            from promptlint.report.text import render_applied
 
-            for _path, finding in run.applied:
-                output += f"  {location(finding)}: {finding.code} " \
-                          f"{finding.fix.title if finding.fix else ''}\n"
+            output += render_applied([finding for _path, finding in run.applied])
         if not quiet:
             output += run.summary(diff)
     if from_stdin:
@@ -378,53 +355,34 @@ def use_color(choice: str, output_file: Path | None) -> bool:
     return (output_file is None or str(output_file) == "-") and sys.stdout.isatty()
 
 
-def run_add_noqa(paths: tuple[Path, ...], configs: ConfigTree, stdin_filename: Path | None,
+def run_add_noqa(paths: tuple[Path, ...], config: ConfigTree, stdin_filename: Path | None,
                  diff_against: str | None) -> None:
-    from promptlint.adopt import add_noqa
-    from promptlint.fsutil import atomic_write_bytes
-    from promptlint.sources import SourceError, read_bytes
+    from promptlint import api
+    from promptlint.findings import Needs
 
-    results = gather(paths, configs.adjusted(compute_edits=False, request_sites=False),
-                     stdin_filename)
+    results = gather(paths, config, stdin_filename,
+                     needs=Needs(edits=False, request_sites=False))
     if diff_against is not None:
         results = only_changed(results, diff_against)
     problems = report_problems(results)
-    added = 0
-    for result in results:
-        if not result.findings:
-            continue
-        path = Path(result.path)
-        try:
-            data = read_bytes(path)
-            outcome = add_noqa(path, data, result.findings)
-            if outcome.data is not None:
-                if read_bytes(path) != data:
-                    click.echo(f"{result.path}: changed while noqa comments were added; left "
-                               "as it is", err=True)
-                    problems += 1
-                    continue
-                atomic_write_bytes(path, outcome.data)
-                added += outcome.added
-        except (SourceError, OSError) as exc:
-            click.echo(f"{result.path}: cannot add noqa comments: "
-                       f"{getattr(exc, 'strerror', None) or exc}", err=True)
-            problems += 1
+    report = api.add_noqa(results)
+    for message in report.problems:
+        click.echo(message, err=True)
+    problems += len(report.problems)
+    added = report.added
     click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
     sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
 
 
 def only_changed(results: list[Any], ref: str) -> list[Any]:
-    from dataclasses import replace
-
-    from promptlint.gitdiff import GitDiffError, changed_lines, keep
+    from promptlint import api
+    from promptlint.gitdiff import GitDiffError
 
     try:
-        _, changes = changed_lines(ref, Path.cwd())
+        return api.only_changed(results, ref)
     except GitDiffError as exc:
         _fail(str(exc))
-    return [replace(r, findings=[f for f in r.findings
-                                 if keep(f.path, f.line, f.end_line, f.cell, changes)])
-            for r in results]
+        raise AssertionError from exc  # unreachable
 
 
 def write_output(output: str, output_file: Path | None, colored: bool = False) -> None:
@@ -457,8 +415,8 @@ def tokens(
     """Measure each request's prompt: static prefix, cached tokens, dynamic parts, cost."""
     from promptlint.report.tokens_table import render_json, render_text, rows
 
-    configs = build_config(config_path, select, extend_select, ignore, exclude,
-                           extend_exclude, force_exclude, respect_gitignore)
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
     counter = None
     if exact:
         from promptlint.tokens import ExactCounter, ExactCountError
@@ -468,44 +426,14 @@ def tokens(
             counter.client()
         except ExactCountError as exc:
             _fail(str(exc))
-    results = gather(paths, configs, stdin_filename, progress=True)
+    results = gather(paths, config, stdin_filename, progress=True)
     report_problems(results)
     if counter is not None:
+        from promptlint.cost import exact_counts
+
         exact_counts(rows(results), counter)
     output = render_json(results) if output_format == "json" else render_text(results)
     click.echo(output, nl=False)
-
-
-def exact_counts(summaries: list[Any], counter: Any) -> None:
-    """Replace estimates with count_tokens results; on errors keep the estimate, say why."""
-    from promptlint.cost import price_summary
-    from promptlint.models import catalogue
-    from promptlint.tokens import ExactCountError
-
-    failed: str | None = None
-    for row in summaries:
-        resolved = catalogue().resolve(row.model) if row.model else None
-        if resolved is None or not row.static_text:
-            continue
-        if failed is not None:
-            row.note = f"estimate shown: {failed}"
-            continue
-        try:
-            row.static_tokens = counter.count(resolved.info.id, row.static_text)
-            row.cached_tokens = (counter.count(resolved.info.id, row.cached_text)
-                                 if row.cached_text else 0)
-            for text_field, count_field in (("input_text", "input_tokens"),
-                                            ("reorder_text", "reorder_tokens")):
-                text = getattr(row, text_field)
-                same = text == row.static_text
-                setattr(row, count_field, row.static_tokens if same else (
-                    counter.count(resolved.info.id, text) if text else 0))
-            row.exact = True
-            price_summary(row, resolved.info)
-        except ExactCountError as exc:
-            row.note = f"estimate shown: {exc}"
-            if "key" in str(exc) or "connect" in str(exc):
-                failed = str(exc)  # the same for every request: do not retry each one
 
 
 @cli.command()
@@ -548,11 +476,11 @@ def report(
     the suggested fixes, monthly estimates from [tool.promptlint.traffic], and the findings."""
     from promptlint.report.cost_report import render_report
 
-    configs = build_config(config_path, select, extend_select, ignore, exclude,
-                           extend_exclude, force_exclude, respect_gitignore)
-    results = gather(paths, configs, stdin_filename, progress=True)
+    config = build_config(config_path, select, extend_select, ignore, exclude, extend_exclude,
+                          force_exclude, respect_gitignore)
+    results = gather(paths, config, stdin_filename, progress=True)
     report_problems(results)
-    write_output(render_report(results, configs.default, report_format), output_file)
+    write_output(render_report(results, config.default, report_format), output_file)
     if str(output_file) != "-":
         click.echo(f"wrote {output_file}", err=True)
 

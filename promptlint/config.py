@@ -61,10 +61,6 @@ class Config:
     # project's requirements and lock files (see promptlint.sdkversion)
     sdk_version: str | None = None
     file_time_limit: float = DEFAULT_SECONDS  # seconds of analysis per file; 0: no limit
-    # what the output needs (set by the command line, not by users): fix edits located in the
-    # source, and a summary (position, size, cost) of every request site
-    compute_edits: bool = True
-    request_sites: bool = True
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the pyproject.toml this came from
 
@@ -100,7 +96,7 @@ class Config:
             self.select, self.extend_select, self.ignore, self.per_file_ignores,
             self.default_max_tokens, self.max_tokens_ceiling, self.max_tokens_oversized_factor,
             self.max_tokens_oversized_floor,
-            self.wrappers, self.wrapper_params, self.compute_edits, self.request_sites,
+            self.wrappers, self.wrapper_params,
             self.day(), self.fail_within, self.sdk_version,
         )
         return repr(fields)
@@ -415,7 +411,6 @@ class ConfigTree:
         self.default = self.overrides.apply(base)
         self._by_file: dict[Path, Config] = {}
         self._by_directory: dict[str, Config] = {}
-        self._changes: dict[str, Any] = {}
         if self.default.source is not None:
             self._by_file[self.default.source.resolve()] = self.default
 
@@ -429,7 +424,6 @@ class ConfigTree:
         tree.default = config
         tree._by_file = {}
         tree._by_directory = {}
-        tree._changes = {}
         return tree
 
     def for_path(self, path: Path) -> Config:
@@ -457,13 +451,6 @@ class ConfigTree:
         self._by_directory[key] = config
         return config
 
-    def adjusted(self, **changes: Any) -> ConfigTree:
-        """This tree with ``changes`` (Config fields) made to every configuration it gives."""
-        tree = ConfigTree.fixed(replace(self.default, **changes))
-        tree.cwd, tree.overrides, tree.single = self.cwd, self.overrides, self.single
-        tree._changes = {**self._changes, **changes}
-        return tree
-
     def configs(self) -> list[Config]:
         """Every configuration met so far (the default first)."""
         out = [self.default]
@@ -476,8 +463,5 @@ class ConfigTree:
         key = file.resolve()
         config = self._by_file.get(key)
         if config is None:
-            config = self.overrides.apply(load_file(key))
-            if self._changes:
-                config = replace(config, **self._changes)
-            self._by_file[key] = config
+            config = self._by_file[key] = self.overrides.apply(load_file(key))
         return config

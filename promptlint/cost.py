@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from promptlint.findings import RequestSummary
-from promptlint.models import ModelInfo
-from promptlint.tokens import estimate
+from promptlint.models import ModelInfo, catalogue
+from promptlint.tokens import ExactCounter, ExactCountError, estimate
 
 if TYPE_CHECKING:
     from promptlint.resolve.prompt import Prompt
@@ -177,3 +177,31 @@ def price_summary(summary: RequestSummary, model: ModelInfo) -> None:
         return
     summary.cost_per_1k_fixed = steady_cost_per_1k(total, max(cached, readable(static, model)),
                                                    model)
+
+
+def exact_counts(summaries: list[RequestSummary], counter: ExactCounter) -> None:
+    """Replace estimates with count_tokens results; on errors keep the estimate, say why."""
+    failed: str | None = None
+    for row in summaries:
+        resolved = catalogue().resolve(row.model) if row.model else None
+        if resolved is None or not row.static_text:
+            continue
+        if failed is not None:
+            row.note = f"estimate shown: {failed}"
+            continue
+        try:
+            row.static_tokens = counter.count(resolved.info.id, row.static_text)
+            row.cached_tokens = (counter.count(resolved.info.id, row.cached_text)
+                                 if row.cached_text else 0)
+            for text_field, count_field in (("input_text", "input_tokens"),
+                                            ("reorder_text", "reorder_tokens")):
+                text = getattr(row, text_field)
+                same = text == row.static_text
+                setattr(row, count_field, row.static_tokens if same else (
+                    counter.count(resolved.info.id, text) if text else 0))
+            row.exact = True
+            price_summary(row, resolved.info)
+        except ExactCountError as exc:
+            row.note = f"estimate shown: {exc}"
+            if "key" in str(exc) or "connect" in str(exc):
+                failed = str(exc)  # the same for every request: do not retry each one

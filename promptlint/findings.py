@@ -135,3 +135,23 @@ class FileResult:
     wrappers: list[str] = field(default_factory=list)  # wrapper functions defined in the file
     # False when the file mentions a request call only in strings or comments (not parsed)
     request_calls: bool = True
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the output of a run shows beyond the findings, so that a run computes only that:
+    fix edits located in the source (``edits``; otherwise a fix keeps its title and is marked
+    deferred) and a summary (position, size, cost) of every request site (``request_sites``).
+    A run option, not configuration; part of the result cache's key."""
+
+    edits: bool = True
+    request_sites: bool = True
+
+    @classmethod
+    def for_format(cls, output_format: str) -> Needs:
+        """What a `check --output-format` shows: edits in JSON and SARIF, sites in Markdown."""
+        return cls(edits=output_format in ("json", "sarif"),
+                   request_sites=output_format == "markdown")
+
+    def key(self) -> str:
+        return f"edits={int(self.edits)},sites={int(self.request_sites)}"

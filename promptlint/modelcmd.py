@@ -210,7 +210,7 @@ def _aligned(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _client() -> Any:
-    from promptlint.api import ClientSetupError, make_client
+    from promptlint.anthropic_client import ClientSetupError, make_client
 
     try:
         return make_client("--refresh")
@@ -222,7 +222,7 @@ def fetch_models(client: Any) -> list[Any]:
     """Every model the Models API lists, retired ones included, following its pages."""
     import anthropic
 
-    from promptlint.api import describe_api_error
+    from promptlint.anthropic_client import describe_api_error
 
     def listed(**kwargs: Any) -> list[Any]:
         return list(client.models.list(limit=1000, **kwargs))

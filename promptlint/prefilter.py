@@ -7,7 +7,7 @@ its client may come from another module of the project (``from .llm import clien
 factory or a pytest fixture in ``conftest.py``. A Python file without such a chain is not
 parsed. Notebooks store code as JSON strings (line breaks escaped), so for them the test is
 looser: ``messages`` and ``anthropic`` anywhere, or a chain on one line. A file that makes no
-request may still call one of the project's wrapper functions: the runner checks such files in
+request may still call one of the project's wrapper functions: the run checks such files in
 a second pass, against the wrapper names found in the first. libcst is not imported here.
 
 Bounded time: this runs on every byte of every file, so it must take time linear in the input

@@ -4,7 +4,7 @@ Diagnostics on open, save and (debounced) change, with the codes, messages and r
 locations of `promptlint check`; code actions for each fix (safe ones preferred, unsafe ones
 labelled), "suppress with noqa" and fix-all; hover on a request (model, prompt tokens, cache
 state, cost). Each file is checked with the configuration closest to it. The check is the CLI's
-own (:func:`promptlint.runner.check_bytes`), run in a worker thread; a failure costs one log
+own (:func:`promptlint.run.check_bytes`), run in a worker thread; a failure costs one log
 line, never the server.
 """
 
@@ -19,7 +19,7 @@ import sys
 import tokenize
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -129,13 +129,12 @@ class PromptlintServer(LanguageServer):
         return self.workspace.text_documents.get(unquote(uri))
 
     def config_for(self, path: Path) -> Config:
-        config = load(None, cwd=path.parent)
-        return replace(config, compute_edits=True, request_sites=True)
+        return load(None, cwd=path.parent)  # (results carry fix edits and request sites)
 
     def check_text(self, uri: str, version: int | None, text: str) -> Checked:
         """Check one snapshot of a document (runs in the worker thread)."""
         from promptlint.discovery import _excluded_with_parents
-        from promptlint.runner import check_bytes
+        from promptlint.run import check_bytes
 
         path = Path(to_fs_path(uri) or uri)
         name = str(path)
@@ -256,7 +255,7 @@ class PromptlintServer(LanguageServer):
         import json
 
         from promptlint.discovery import _excluded_with_parents
-        from promptlint.runner import check_bytes
+        from promptlint.run import check_bytes
         from promptlint.sources import SourceError, read_notebook
 
         _, cells = snapshot
@@ -402,7 +401,7 @@ class PromptlintServer(LanguageServer):
         if checked.cell is None:
             return [lsp.TextEdit(lsp.Range(where.at_offset(e.start), where.at_offset(e.end)),
                                  e.content) for e in edits]
-        from promptlint.fixer import apply_edits
+        from promptlint.fix.loop import apply_edits
         from promptlint.sources import ipython_view
 
         source = checked.notebook
@@ -448,7 +447,7 @@ class PromptlintServer(LanguageServer):
         return out
 
     def _fix_all(self, uri: str, checked: Checked, where: _Text) -> lsp.CodeAction | None:
-        from promptlint.fixer import applicable, fix_document, make_document
+        from promptlint.fix.loop import applicable, fix_document, make_document
         from promptlint.sources import SourceError, read_source
 
         if checked.cell is not None or checked.config is None or not any(applicable(f, False)

@@ -131,7 +131,7 @@ class ExactCounter:
             if self.client_factory is not None:
                 self._client = self.client_factory()
             else:
-                from promptlint.api import ClientSetupError, make_client
+                from promptlint.anthropic_client import ClientSetupError, make_client
 
                 try:
                     self._client = make_client("--exact")
@@ -142,7 +142,7 @@ class ExactCounter:
     def _count(self, model: str, system: str | None) -> int:
         import anthropic
 
-        from promptlint.api import describe_api_error
+        from promptlint.anthropic_client import describe_api_error
 
         client = self.client()
         kwargs: dict[str, object] = {

@@ -18,7 +18,7 @@ os.environ["PROMPTLINT_TODAY"] = "2026-12-03"
 def lint():
     """Lint a source string with every rule selected; returns the findings."""
     from promptlint.config import Config
-    from promptlint.engine import lint_source
+    from promptlint.lint import lint_source
     from promptlint.sources import decode
 
     def run(code: str, path: str = "example.py", **config):

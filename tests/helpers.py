@@ -114,7 +114,7 @@ def check_in_fresh_process(path: Path, show: str) -> str:
     expression ``show`` prints (``r``: the results; ``sys``: the module)."""
     code = ("import sys\nfrom pathlib import Path\nfrom promptlint.config import Config\n"
             "from promptlint.discovery import Candidate\n"
-            "from promptlint.runner import check_candidates\n"
+            "from promptlint.run import check_candidates\n"
             f"r = check_candidates([Candidate(Path({str(path)!r}), True)], Config())\n"
             f"print({show})")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

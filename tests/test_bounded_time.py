@@ -172,16 +172,16 @@ def _slow_project(tmp_path: Path, files: int) -> Path:
 @pytest.mark.parametrize("files,jobs", [(1, "1"), (12, "2")], ids=["one-process", "pool"])
 def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int, jobs: str) -> None:
-    from promptlint import engine
+    from promptlint import lint
 
-    real = engine.lint_source
+    real = lint.lint_source
 
     def lint_source(name: str, *args: object, **kwargs: object) -> object:
         if name.endswith("slow.py"):
             time.sleep(30)  # a runaway analysis (the budget is 0.5 s)
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "lint_source", lint_source)
+    monkeypatch.setattr(lint, "lint_source", lint_source)
     monkeypatch.setenv("PROMPTLINT_JOBS", jobs)
     monkeypatch.chdir(_slow_project(tmp_path, files))
     started = time.monotonic()
@@ -196,16 +196,16 @@ def test_a_file_over_its_time_budget_is_skipped_and_the_run_goes_on(
 
 def test_fix_skips_a_file_over_its_time_budget_and_leaves_it_unchanged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from promptlint import fixing
+    from promptlint.fix import run as fix_run
 
-    real = fixing.fix_document
+    real = fix_run.fix_document
 
     def fix_document(document: object, name: str, *args: object) -> object:
         if name.endswith("slow.py"):
             time.sleep(30)
         return real(document, name, *args)
 
-    monkeypatch.setattr(fixing, "fix_document", fix_document)
+    monkeypatch.setattr(fix_run, "fix_document", fix_document)
     monkeypatch.chdir(_slow_project(tmp_path, 1))
     result = CliRunner().invoke(cli, ["fix", "--unsafe-fixes", "."])
     assert "slow.py: skipped after 0.5 s (please report)" in result.stderr

@@ -9,7 +9,7 @@ import pytest
 
 from promptlint import sdk
 from promptlint.config import Config
-from promptlint.runner import check_bytes
+from promptlint.run import check_bytes
 
 
 def prl302(folder: Path, source: str, pin: str | None = None, name: str = "calls.py") -> list:

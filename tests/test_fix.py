@@ -12,7 +12,7 @@ import libcst as cst
 import pytest
 
 from promptlint.config import Config
-from promptlint.fixer import fix_text
+from promptlint.fix.loop import fix_text
 from tests.helpers import CALL, run_cli
 
 ALL = Config(select=("ALL",))
@@ -59,7 +59,7 @@ def test_unsafe_fixes_need_the_flag_and_two_fixes_touch_one_call() -> None:
 
 
 def test_every_fix_parses_and_relints_clean_for_its_rule() -> None:
-    from promptlint.engine import lint_source
+    from promptlint.lint import lint_source
     from promptlint.sources import decode
 
     examples = [
@@ -169,7 +169,7 @@ def test_notebook_fix_edits_cells_and_keeps_outputs(tmp_path: Path) -> None:
 def test_failed_write_keeps_the_original(tmp_path: Path, monkeypatch, errno_code: int) -> None:
     from promptlint import fsutil
     from promptlint.discovery import Candidate
-    from promptlint.fixing import FixRun
+    from promptlint.fix.run import FixRun
 
     path = tmp_path / "app.py"
     path.write_text(CALL)
@@ -210,3 +210,54 @@ def test_dynamic_before_static_split_is_unsafe_and_reorders() -> None:
             '{"type": "ephemeral"}}, {"type": "text", "text": f"Today is '
             '{datetime.date.today()}"}]') in outcome.text
     assert [f.code for f in outcome.applied] == ["PRL503"] and outcome.remaining == []
+
+
+def _tree_with_a_wrapper(root: Path) -> Path:
+    """Requests made directly, through a wrapper defined in another module, and a file that
+    fixes cannot touch (a notebook-free mix of fixable and unfixable findings)."""
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "llm.py").write_text(textwrap.dedent("""\
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(model, question):
+            return client.messages.create(
+                model=model, max_tokens=100,
+                messages=[{"role": "user", "content": question}],
+            )
+        """))
+    (root / "pkg" / "use.py").write_text(textwrap.dedent("""\
+        from pkg.llm import ask
+
+
+        def run():
+            return ask("claude-3-opus-20240229", "hi")
+        """))
+    (root / "pkg" / "direct.py").write_text(CALL)
+    (root / "pkg" / "plain.py").write_text("print('no requests here')\n")
+    return root
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_fix_sees_exactly_the_findings_check_sees(tmp_path: Path, monkeypatch,
+                                                   jobs: str) -> None:
+    from promptlint import api
+
+    root = _tree_with_a_wrapper(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("PROMPTLINT_JOBS", jobs)
+    config = Config(root=root, today="2026-12-01")
+
+    def seen(results: list) -> list:
+        return sorted((r.path, f.line, f.column, f.code, f.message)
+                      for r in results for f in r.findings)
+
+    checked = api.check(["pkg"], config)
+    report = api.fix(["pkg"], config, unsafe=True, write=False)
+    assert seen(report.linted) == seen(checked)
+    assert {r.path for r in checked if r.findings} == {"pkg/use.py", "pkg/direct.py"}
+    assert report.diffs and all(Path(p).read_text() for p in ("pkg/direct.py", "pkg/use.py"))
+    assert (root / "pkg" / "direct.py").read_text() == CALL  # nothing written

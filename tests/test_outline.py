@@ -11,10 +11,10 @@ import pytest
 
 from promptlint.config import Config
 from promptlint.discovery import Candidate
-from promptlint.engine import lint_source
+from promptlint.lint import lint_source
 from promptlint.resolve import outline
 from promptlint.resolve.external import Project
-from promptlint.runner import check_candidates
+from promptlint.run import check_candidates
 from promptlint.sources import decode
 from tests.helpers import check_in_fresh_process, findings_json, repository_sources
 

@@ -164,7 +164,7 @@ def test_no_cache_and_cache_dir(tmp_path: Path) -> None:
 
 
 def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch) -> None:
-    from promptlint import runner
+    from promptlint import run as runner
 
     for index in range(24):
         model = "claude-3-opus-20240229" if index % 3 == 0 else "claude-sonnet-5-5"
@@ -176,20 +176,35 @@ def test_pool_gives_the_same_results_as_one_process(tmp_path: Path, monkeypatch)
     candidates = [Candidate(p, True) for p in sorted(tmp_path.glob("*.py"))]
     config = Config(root=tmp_path)
     monkeypatch.setenv("PROMPTLINT_JOBS", "1")
-    sequential = runner.check_candidates(candidates, config)
+    one = runner.Run(config)
+    sequential = one.check(candidates)
+    assert one.worker_pids == {os.getpid()}  # no pool: this process did the work
     monkeypatch.setenv("PROMPTLINT_JOBS", "2")
-    pooled = runner.check_candidates(candidates, config)
+    pool = runner.Run(config)
+    pooled = pool.check(candidates)
+    assert pool.worker_pids and os.getpid() not in pool.worker_pids  # the pool's workers did
     assert [(r.path, [(f.line, f.code) for f in r.findings]) for r in pooled] == [
         (r.path, [(f.line, f.code) for f in r.findings]) for r in sequential]
     assert sum(len(r.findings) for r in pooled) == 24 + 8
+    assert runner.check_candidates(candidates, config) == pooled
+
+
+def test_fix_uses_the_cache_and_its_flags(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    run_cli("fix", "--no-cache", "app", cwd=project)
+    assert not (project / ".promptlint_cache").exists()
+    run_cli("fix", "--cache-dir", "elsewhere", "app", cwd=project)
+    assert any((project / "elsewhere" / "results").rglob("*.json"))
+    assert (project / "elsewhere" / "quiet-files.json").exists()
 
 
 @pytest.mark.parametrize(
     ("command", "absent"),
     [
         ("from promptlint.cli import main", ("libcst", "anthropic", "jinja2")),
-        ("from promptlint.runner import check_candidates", ("libcst", "anthropic", "jinja2")),
-        ("from promptlint.engine import lint_source", ("anthropic", "jinja2")),
+        ("from promptlint.run import check_candidates", ("libcst", "anthropic", "jinja2")),
+        ("from promptlint import api", ("libcst", "anthropic", "jinja2")),
+        ("from promptlint.lint import lint_source", ("anthropic", "jinja2")),
         ("from promptlint.config import Config; Config(select=('PRL1',)).enabled_codes()",
          ("libcst", "anthropic", "jinja2")),
     ],
@@ -226,7 +241,7 @@ RETIRED = textwrap.dedent("""\
 
 def _reads(monkeypatch) -> list[str]:
     """The names of the files the runner reads from now on."""
-    from promptlint import runner
+    from promptlint import run as runner
 
     seen: list[str] = []
     real = runner.read_file
@@ -242,7 +257,7 @@ def _reads(monkeypatch) -> list[str]:
 def test_unchanged_files_without_requests_are_not_read_again(tmp_path: Path,
                                                              monkeypatch) -> None:
     from promptlint.cache import ResultCache
-    from promptlint.runner import check_candidates
+    from promptlint.run import check_candidates
 
     project = _project(tmp_path)
     util = project / "app" / "util.py"
@@ -272,7 +287,7 @@ def test_unchanged_files_without_requests_are_not_read_again(tmp_path: Path,
 
 def test_a_quiet_file_is_read_again_when_a_wrapper_appears(tmp_path: Path, monkeypatch) -> None:
     from promptlint.cache import ResultCache
-    from promptlint.runner import check_candidates
+    from promptlint.run import check_candidates
 
     (tmp_path / "use.py").write_text("from llm import ask\n\nask('claude-3-opus-20240229')\n")
     (tmp_path / "llm.py").write_text("def ask(model):\n    return model\n")
@@ -294,3 +309,37 @@ def test_a_quiet_file_is_read_again_when_a_wrapper_appears(tmp_path: Path, monke
         """))
     assert run() == {"llm.py": [], "use.py": ["PRL202"]}
     assert sorted(reads) == ["llm.py", "use.py"]
+
+
+def test_run_lints_and_caches_each_file_with_its_own_configuration(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from promptlint.cache import ResultCache, run_salt
+    from promptlint.run import Run
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.py").write_text(textwrap.dedent("""\
+            import anthropic
+            anthropic.Anthropic().messages.create(model="claude-3-opus-20240229",
+                                                  max_tokens=10, messages=[])
+            """))
+    candidates = [Candidate(tmp_path / f / "m.py", False) for f in ("a", "b")]
+    config = Config(root=tmp_path, today="2026-12-01")
+    quiet_b = replace(config, ignore=("PRL202",))
+
+    def per_folder(path: Path) -> Config:
+        return quiet_b if path.parent.name == "b" else config
+
+    def codes(results: list) -> list:
+        return [(Path(r.path).parent.name, [f.code for f in r.findings]) for r in results]
+
+    cache = ResultCache(tmp_path / ".cache", run_salt())
+    first = Run(config, config_for=per_folder, cache=cache).check(candidates)
+    assert codes(first) == [("a", ["PRL202"]), ("b", [])]
+    again = Run(config, config_for=per_folder, cache=cache).check(candidates)
+    assert codes(again) == codes(first) and cache.hits == 2
+    # the same files under one configuration: b's cached result (another configuration's)
+    # is not reused
+    same = Run(config, cache=cache).check(candidates)
+    assert codes(same) == [("a", ["PRL202"]), ("b", ["PRL202"])] and cache.hits == 3

@@ -4,7 +4,7 @@ a second fix changes nothing, and no comment is lost.
 The generator writes Messages requests the way people do: arguments in any order, dict params
 through ``**``, nested f-strings, comments and odd whitespace (tabs, backslash continuations,
 blank lines) between arguments, unicode in prompts and comments, CRLF line endings, a BOM, a
-latin-1 coding cookie. Most examples go through :func:`promptlint.fixer.fix_document` (fast);
+latin-1 coding cookie. Most examples go through :func:`promptlint.fix.loop.fix_document` (fast);
 a few batches go through the command line.
 """
 
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from promptlint.config import Config
-from promptlint.fixer import fix_document, make_document
+from promptlint.fix.loop import fix_document, make_document
 from promptlint.sources import decode
 from tests.helpers import run_cli
 

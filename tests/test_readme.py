@@ -52,6 +52,14 @@ def test_readme_sample_output_is_what_the_command_prints() -> None:
         assert printed[-len(tail):] == tail
 
 
+def test_readme_python_api_example_prints_what_it_says(tmp_path, monkeypatch, capsys) -> None:
+    (block,) = [b for b in fenced_blocks(README.read_text(), "python") if "promptlint" in b]
+    said = re.findall(r"print\(.*\)  # (.*)$", block, flags=re.M)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    assert said and capsys.readouterr().out.splitlines() == said
+
+
 def test_readme_precommit_snippet_names_the_hooks_and_the_release() -> None:
     snippet = precommit_snippet()
     (repo,) = snippet["repos"]

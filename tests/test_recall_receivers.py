@@ -17,7 +17,7 @@ import pytest
 from promptlint.config import Config
 from promptlint.discovery import discover
 from promptlint.prefilter import may_contain_request
-from promptlint.runner import check_candidates
+from promptlint.run import check_candidates
 
 RETIRED = "claude-3-haiku-20240307"  # retired 2026-04-20
 CURRENT = "claude-sonnet-4-6"

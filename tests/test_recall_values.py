@@ -26,7 +26,7 @@ def one(tmp_path: Path, code: str, name: str = "mod.py") -> list[tuple[int, str]
 def lint_messages(tmp_path: Path, code: str) -> list[str]:
     from promptlint.config import Config
     from promptlint.discovery import discover
-    from promptlint.runner import check_candidates
+    from promptlint.run import check_candidates
 
     write(tmp_path, {"mod.py": code})
     config = Config(select=("ALL",), root=tmp_path)

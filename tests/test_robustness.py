@@ -23,8 +23,8 @@ import pytest
 
 from promptlint.config import Config
 from promptlint.discovery import Candidate
-from promptlint.fixer import fix_text
-from promptlint.fixing import FixRun
+from promptlint.fix.loop import fix_text
+from promptlint.fix.run import FixRun
 from promptlint.fsutil import TEMP_SUFFIX
 from tests.helpers import BAD, CALL, findings_json, run_cli, without_file_privileges
 

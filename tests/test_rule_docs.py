@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from promptlint.config import Config
-from promptlint.engine import lint_source
+from promptlint.lint import lint_source
 from promptlint.ruledocs import blocks, doc_filename
 from promptlint.rules import ALL_RULES
 from promptlint.rules.base import FixAvailability
@@ -64,7 +64,7 @@ def test_doc_example(path: Path, block) -> None:
         f"found {sorted(found)}: " + "; ".join(f.message for f in result.findings)
     )
     if block.fixed is not None:
-        from promptlint.fixer import fix_text
+        from promptlint.fix.loop import fix_text
 
         outcome = fix_text(block.code, config, unsafe=block.unsafe)
         assert outcome.text == block.fixed, (

@@ -11,7 +11,7 @@ import pytest
 
 from promptlint import sdk
 from promptlint.config import Config, ConfigError, from_table
-from promptlint.runner import check_bytes
+from promptlint.run import check_bytes
 from promptlint.sdkversion import poetry_spec, read_directory, releases, requirement_spec
 from tests.helpers import run_cli
 

@@ -200,7 +200,7 @@ def test_bad_wrapper_config(tmp_path: Path, entry: str) -> None:
 )
 def test_bounded_answers(codes, ask: str, expected: str | None) -> None:
     from promptlint.config import Config
-    from promptlint.engine import lint_source
+    from promptlint.lint import lint_source
     from promptlint.sources import decode
 
     code = textwrap.dedent(f"""

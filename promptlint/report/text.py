@@ -29,7 +29,12 @@ def found_line(findings: list[Finding]) -> str:
     return f"Found {count} error{'s' if count != 1 else ''}{after}."
 
 
-def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
+def _joined(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def render(results: list[FileResult], unsafe_fixes: bool = False, summary: bool = True) -> str:
+    """The findings with their notes, then (``summary``) the count and the fix hints."""
     lines: list[str] = []
     findings = [f for r in results for f in r.findings]
     for finding in findings:
@@ -40,6 +45,8 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
             if related.cell is not None:
                 where = f"{related.path}:cell {related.cell}:{related.line}:{related.column}"
             lines.append(f"  {where}: note: {related.message}")
+    if not summary:
+        return _joined(lines)
     if findings:
         lines.append(found_line(findings))
         safe = sum(1 for f in findings if fix_marker(f, False))
@@ -56,16 +63,27 @@ def render(results: list[FileResult], unsafe_fixes: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_concise(results: list[FileResult], unsafe_fixes: bool = False) -> str:
-    """One line per finding and the count, as Ruff's concise format (no notes, no fix hints)."""
+def render_concise(results: list[FileResult], unsafe_fixes: bool = False,
+                   summary: bool = True) -> str:
+    """One line per finding and (``summary``) the count, as Ruff's concise format (no notes,
+    no fix hints)."""
     findings = [f for r in results for f in r.findings]
     lines = [f"{location(f)}: {f.code}{fix_marker(f, unsafe_fixes)} {f.message}"
              for f in findings]
+    if not summary:
+        return _joined(lines)
     if findings:
         lines.append(found_line(findings))
     elif not any(r.problem for r in results):
         lines.append("All checks passed!")
     return "\n".join(lines) + "\n"
+
+
+def render_applied(applied: list[Finding]) -> str:
+    """``fix --show-fixes``: the fixes applied, one line each."""
+    return f"\nFixed {len(applied)} error(s):\n" + "".join(
+        f"  {location(finding)}: {finding.code} {finding.fix.title if finding.fix else ''}\n"
+        for finding in applied)
 
 
 def render_statistics(results: list[FileResult], unsafe_fixes: bool = False,

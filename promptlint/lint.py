@@ -23,6 +23,7 @@ from promptlint.findings import (
     FileResult,
     Finding,
     Fix,
+    Needs,
     Related,
     RequestSummary,
 )
@@ -43,6 +44,7 @@ from promptlint.syntax.scope import dotted_name
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # linear: literals
 _MAY_NOQA = re.compile(r"noqa", re.IGNORECASE)  # linear: a literal
+_EVERYTHING = Needs()  # fix edits and request sites
 
 
 @lru_cache(maxsize=8)
@@ -53,11 +55,13 @@ def _enabled(config: Config) -> tuple[type[Rule], ...]:
 
 def lint_source(path: str, source: Source, config: Config,
                 project: Project | None = None, read: outline.Outline | None = None,
-                wrapper_names: frozenset[str] = frozenset()) -> FileResult:
+                wrapper_names: frozenset[str] = frozenset(), needs: Needs = _EVERYTHING
+                ) -> FileResult:
     """Lint one file's text. ``project`` (shared across a run) resolves other modules, prompt
     files and templates; the files it consults are recorded in ``result.dependencies``.
     ``read``: the outline of the text, when the caller has it; ``wrapper_names``: the
-    project's wrappers this file may call (definitions that mention one are kept)."""
+    project's wrappers this file may call (definitions that mention one are kept);
+    ``needs``: what the output shows beyond the findings."""
     result = FileResult(path)
     if project is None:
         project = Project(config.root)
@@ -123,13 +127,13 @@ def lint_source(path: str, source: Source, config: Config,
             found = _through_wrapper(request, found, rules, standalone_cache)
         raw.extend(found)
     positions = Locator(module, text, statement_of, body)
-    if config.request_sites:
+    if needs.request_sites:
         # requests made through a wrapper are rows of their own, at the call of the wrapper
         result.requests = sorted((_summary(path, source, positions, r) for r in requests),
                                  key=lambda r: (r.cell or 0, r.line, r.column))
     used: set[tuple[int, str]] = set()  # (line of a noqa comment, code it suppressed)
     if raw:
-        result.findings = _locate(path, source, positions, raw, project, config.compute_edits,
+        result.findings = _locate(path, source, positions, raw, project, needs.edits,
                                   used)
     active = frozenset(rule.code for rule in rules)
     if UnusedNoqa.code in active and _MAY_NOQA.search(source.text):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from promptlint.config import Config
-from promptlint.engine import lint_source
 from promptlint.findings import Edit, FileResult, Finding, Safety
+from promptlint.lint import lint_source
 from promptlint.resolve.external import Project
 from promptlint.sources import Source, ipython_view, python_view, read_notebook
 
@@ -87,8 +87,9 @@ class Document:
     def __init__(self, source: Source) -> None:
         self.source = source
 
-    def lint(self, path: str, config: Config, project: Project | None = None) -> FileResult:
-        return lint_source(path, self.source, config, project)
+    def lint(self, path: str, config: Config, project: Project | None = None,
+             wrapper_names: frozenset[str] = frozenset()) -> FileResult:
+        return lint_source(path, self.source, config, project, wrapper_names=wrapper_names)
 
     def with_text(self, text: str) -> Document:
         src = self.source
@@ -133,11 +134,13 @@ def make_document(source: Source) -> Document:
 
 
 def fix_document(document: Document, path: str, config: Config, unsafe: bool,
-                 project: Project | None = None) -> FixOutcome:
+                 project: Project | None = None,
+                 wrapper_names: frozenset[str] = frozenset()) -> FixOutcome:
+    """Fix to a fixed point; ``wrapper_names``: the project's wrappers the file may call."""
     original = document
     applied: list[Finding] = []
     problems: list[str] = []
-    result = document.lint(path, config, project)
+    result = document.lint(path, config, project, wrapper_names)
     converged = True
     for _ in range(MAX_PASSES):
         if result.problem is not None:
@@ -167,7 +170,7 @@ def fix_document(document: Document, path: str, config: Config, unsafe: bool,
         if updated is document:
             break
         document = updated
-        result = document.lint(path, config, project)
+        result = document.lint(path, config, project, wrapper_names)
     else:
         if _select(result.findings, unsafe):
             converged = False
