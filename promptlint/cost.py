@@ -10,7 +10,6 @@ from promptlint.tokens import ExactCounter, ExactCountError, estimate
 
 if TYPE_CHECKING:
     from promptlint.resolve.prompt import Prompt
-    from promptlint.resolve.values import Value
 
 PER_THOUSAND = 1000  # reports speak of cost per 1,000 requests
 FIVE_MINUTES, HOUR = 300, 3600  # cache lifetimes (the default, and "ttl": "1h")
@@ -54,30 +53,10 @@ def money(value: float | None) -> str:
     return f"${value:,.2f}" if value >= 0.01 else f"${value:.4f}"
 
 
-def cache_ttl(params: dict[str, Value]) -> int:
+def cache_ttl(prompt: Prompt) -> int:
     """Seconds a cache entry of this request lives: 3,600 when a marker asks for
     ``"ttl": "1h"``, else 300 (the default five minutes)."""
-    def one_hour(value: Value, depth: int = 0) -> bool:
-        if depth > 6:
-            return False
-        mapping = value.as_dict()
-        if mapping is not None:
-            marker = mapping.items.get("cache_control")
-            config = marker.as_dict() if marker is not None else None
-            ttl = config.items.get("ttl") if config is not None else None
-            if ttl is not None and ttl.known_str() == "1h":
-                return True
-            return any(one_hour(v, depth + 1) for v in mapping.items.values())
-        listed = value.as_list()
-        return listed is not None and any(one_hour(v, depth + 1) for v in listed.items)
-
-    top = params.get("cache_control")
-    config = top.as_dict() if top is not None else None
-    ttl = config.items.get("ttl") if config is not None else None
-    if ttl is not None and ttl.known_str() == "1h":
-        return HOUR
-    return HOUR if any(one_hour(params[k]) for k in ("tools", "system", "messages")
-                       if k in params) else FIVE_MINUTES
+    return HOUR if prompt.one_hour_cache() else FIVE_MINUTES
 
 
 def fill_summary(summary: RequestSummary, prompt: Prompt, model: ModelInfo | None) -> None:

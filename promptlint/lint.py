@@ -264,7 +264,7 @@ def _summary(path: str, source: Source, positions: Any, request: Request) -> Req
     if request.site is not None:
         called = dotted_name(request.site.func) or "a wrapper"
         summary.note = f"through {called}()" + (f"; {summary.note}" if summary.note else "")
-    summary.cache_ttl = cache_ttl(request.params)
+    summary.cache_ttl = cache_ttl(request.prompt())
     summary.function = _function_name(request.standalone or request)
     if request.site is not None:
         home = request.foreign or Path(path)

@@ -4,12 +4,16 @@ loops, and where findings point."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import textwrap
+from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from promptlint.models import catalogue
 from promptlint.resolve.analysis import find_requests
+from tests.helpers import run_cli
 
 
 def _request(body: str, setup: str = ""):
@@ -109,3 +113,38 @@ def test_at_points_at_a_parameter_or_the_call() -> None:
     assert [message for _, message, *_ in at.related] == ["model defined here"]
     assert req.at("max_tokens", "max_tokens defined here").related == ()
     assert req.at("system").node is req.anchor  # not passed: the call
+
+
+HOUR = '{"type": "ephemeral", "ttl": "1h"}'
+FIVE = '{"type": "ephemeral"}'
+
+
+@pytest.mark.parametrize(("where", "ttl"), [
+    (f'system=[{{"type": "text", "text": "Be terse.", "cache_control": {HOUR}}}]', 3600),
+    (f'system=[{{"type": "text", "text": "Be terse.", "cache_control": {FIVE}}}]', 300),
+    (f'cache_control={HOUR}', 3600),
+    (f'tools=[{{"name": "t", "input_schema": {{}}, "cache_control": {HOUR}}}]', 3600),
+    # a text block inside a tool_result's content is a content block too
+    ('messages=[{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "x", '
+     f'"content": [{{"type": "text", "text": "42", "cache_control": {HOUR}}}]}}]}}]', 3600),
+    # the API takes no marker on a message itself: it sets no lifetime
+    (f'messages=[{{"role": "user", "content": "hi", "cache_control": {HOUR}}}]', 300),
+])
+def test_cache_lifetime_is_read_from_the_prompts_markers(tmp_path: Path, where: str,
+                                                           ttl: int) -> None:
+    messages = '' if where.startswith("messages=") else (
+        'messages=[{"role": "user", "content": "hi"}], ')
+    (tmp_path / "app.py").write_text(
+        "import anthropic\n\nclient = anthropic.Anthropic()\n"
+        f'client.messages.create(model="claude-opus-5-5", max_tokens=100, {messages}{where})\n')
+    proc = run_cli("tokens", "--output-format", "json", "app.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [row["cache_ttl"] for row in json.loads(proc.stdout)] == [ttl]
+
+
+def test_a_marker_inside_a_tool_result_marks_its_block() -> None:
+    prompt = _request(
+        'model="m", max_tokens=1, messages=[{"role": "user", '
+        '"content": [{"type": "tool_result", "tool_use_id": "x", "content": [{"type": "text", '
+        '"text": "42", "cache_control": {"type": "ephemeral"}}]}]}]').prompt()
+    assert prompt.breakpoints == 1 and prompt.last_cached() == 0

@@ -2,8 +2,10 @@
 
 Each block is text made of static segments and dynamic holes, with its cache_control marker.
 This is the one reading of cache markers: the API takes ``cache_control`` on a tool, a system
-block and a content block of a message (not on a message itself), and once at the top level
-of the request (automatic caching: a breakpoint on the last block).
+block and a content block of a message (not on a message itself; a block with content blocks
+of its own, a ``tool_result``, counts theirs), and once at the top level of the request
+(automatic caching: a breakpoint on the last block). A marker's ``"ttl": "1h"`` asks for an
+hour instead of the default five minutes.
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ class Block:
     role: str | None = None
     message_index: int | None = None
     dict_node: cst.CSTNode | None = None  # the block's dict literal, when it is one
+    one_hour: bool = False  # its marker asks for "ttl": "1h"
 
 
 @dataclass
 class Prompt:
     blocks: list[Block] = field(default_factory=list)
     top_level_cache: bool = False
+    top_level_one_hour: bool = False
 
     @property
     def has_cache_marker(self) -> bool:
@@ -57,6 +61,10 @@ class Prompt:
     def breakpoints(self) -> int:
         """Cache breakpoints the request uses: its markers, and the top-level one."""
         return len(self.markers) + (1 if self.top_level_cache else 0)
+
+    def one_hour_cache(self) -> bool:
+        """Whether a marker of the request asks for the one-hour cache lifetime."""
+        return self.top_level_one_hour or any(b.one_hour for b in self.blocks)
 
     def last_cached(self) -> int | None:
         """The index of the last block a breakpoint caches (through it), if any: the last
@@ -93,6 +101,7 @@ def build_prompt(params: dict[str, Value]) -> Prompt:
     prompt = Prompt()
     top = params.get("cache_control")
     prompt.top_level_cache = top is not None and top.py is not None
+    prompt.top_level_one_hour = top is not None and _asks_an_hour(top)
     tools = params.get("tools")
     if tools is not None:
         _tools(prompt, tools)
@@ -106,8 +115,38 @@ def build_prompt(params: dict[str, Value]) -> Prompt:
 
 
 def _marker(block: DictValue) -> bool:
+    return _marks(block)[0]
+
+
+def _marks(block: DictValue) -> tuple[bool, bool]:
+    """(the block has a marker, a marker asks for an hour): its own, and for a block with
+    content blocks of its own (a tool_result), theirs."""
+    marked, hour = _own_marker(block)
+    content = block.items.get("content")
+    inner = content.as_list() if content is not None else None
+    for item in inner.items if inner is not None else ():
+        nested = item.as_dict()
+        if nested is not None:
+            nested_marked, nested_hour = _own_marker(nested)
+            marked, hour = marked or nested_marked, hour or nested_hour
+    return marked, hour
+
+
+def _own_marker(block: DictValue) -> tuple[bool, bool]:
     marker = block.items.get("cache_control")
-    return marker is not None and marker.py is not None
+    if marker is None or marker.py is None:
+        return False, False
+    return True, _asks_an_hour(marker)
+
+
+def _asks_an_hour(marker: Value) -> bool:
+    settings = marker.as_dict()
+    ttl = settings.items.get("ttl") if settings is not None else None
+    return ttl is not None and ttl.known_str() == "1h"
+
+
+def _hour(block: DictValue | None) -> bool:
+    return block is not None and _marks(block)[1]
 
 
 def _tools(prompt: Prompt, value: Value) -> None:
@@ -126,7 +165,8 @@ def _tools(prompt: Prompt, value: Value) -> None:
             plain = {k: v for k, v in plain.items() if k != "cache_control"}
             text = Text.of(json.dumps(plain, ensure_ascii=False))
         prompt.blocks.append(Block("tools", text, item.node,
-                                   tool is not None and _marker(tool), dict_node=item.node))
+                                   tool is not None and _marker(tool), dict_node=item.node,
+                                   one_hour=_hour(tool)))
     if items.open:
         prompt.blocks.append(Block("tools", Text.hole("more tools", value.node), value.node))
 
@@ -140,10 +180,11 @@ def _system(prompt: Prompt, value: Value) -> None:
         block = item.as_dict()
         if block is None or "text" not in block.items:
             prompt.blocks.append(Block("system", Text.hole("system block", item.node), item.node,
-                                       block is not None and _marker(block)))
+                                       block is not None and _marker(block),
+                                       one_hour=_hour(block)))
             continue
         prompt.blocks.append(Block("system", text_of(block.items["text"]), item.node,
-                                   _marker(block), dict_node=item.node))
+                                   _marker(block), dict_node=item.node, one_hour=_hour(block)))
     if blocks.open:
         prompt.blocks.append(Block("system", Text.hole("more system blocks", value.node),
                                    value.node))
@@ -177,10 +218,11 @@ def _messages(prompt: Prompt, value: Value) -> None:
                 prompt.blocks.append(Block("messages", Text.hole(f"{described or 'content'} block",
                                                                  part.node),
                                            part.node, block is not None and _marker(block),
-                                           role, index))
+                                           role, index, one_hour=_hour(block)))
                 continue
             prompt.blocks.append(Block("messages", text_of(block.items["text"]), part.node,
-                                       _marker(block), role, index, dict_node=part.node))
+                                       _marker(block), role, index, dict_node=part.node,
+                                       one_hour=_hour(block)))
         if blocks.open:
             prompt.blocks.append(Block("messages", Text.hole("more content", content.node),
                                        content.node, role=role, message_index=index))
