@@ -324,8 +324,8 @@ def from_table(table: Mapping[str, Any], source: Path | None, base: Config) -> C
     for key, value in table.items():
         if key not in _KEYS:
             known = ", ".join(sorted([*_KEYS, "extend"]))
-            raise ConfigError(f"{where}unknown key {key!r} in {table_name or 'the file '}"
-                              f"(known: {known})")
+            inside = f"in {table_name}" if table_name else ""
+            raise ConfigError(f"{where}unknown key {key!r} {inside}(known: {known})")
         name, convert = _KEYS[key]
         try:
             converted = convert(key, value)

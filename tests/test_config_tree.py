@@ -199,3 +199,13 @@ def test_config_errors_name_the_file(tmp_path: Path) -> None:
     bad.write_text(textwrap.dedent('select = ["PRL99"]\n'))
     with pytest.raises(ConfigError, match="promptlint.toml"):
         ConfigTree(cwd=tmp_path)
+
+
+def test_an_unknown_key_in_a_promptlint_toml_is_named_with_its_file(tmp_path: Path) -> None:
+    (tmp_path / "promptlint.toml").write_text("extend-ignore = 1\n")
+    with pytest.raises(ConfigError) as caught:
+        ConfigTree(cwd=tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{(tmp_path / 'promptlint.toml').resolve()}: unknown key "
+                              "'extend-ignore' (known: ")
+    assert "[tool.promptlint]" not in message
