@@ -182,6 +182,13 @@ def _excluded_with_parents(path: Path, root: Path, patterns: tuple[str, ...]) ->
     return False
 
 
+def excluded(path: Path, config: Config) -> bool:
+    """Whether ``config`` excludes ``path`` or a directory above it (up to its root): what
+    ``--force-exclude`` applies to a file named on the command line, and editors to an open
+    file."""
+    return _excluded_with_parents(path, config.root, _excludes(config))
+
+
 def discover(paths: list[Path], config: Config | ConfigTree) -> Iterator[Candidate]:
     """Files to check, in a stable order, each with its configuration (a directory with a
     configuration file of its own is walked with that file's excludes). Raises DiscoveryError

@@ -30,7 +30,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from promptlint import __version__
-from promptlint.config import Config, ConfigError, load
+from promptlint.config import Config, ConfigError, ConfigTree
 from promptlint.findings import Edit, FileResult, Finding, RequestSummary, Safety
 from promptlint.sources import Source
 
@@ -129,11 +129,15 @@ class PromptlintServer(LanguageServer):
         return self.workspace.text_documents.get(unquote(uri))
 
     def config_for(self, path: Path) -> Config:
-        return load(None, cwd=path.parent)  # (results carry fix edits and request sites)
+        """The file's configuration, as the command line run in the workspace's root finds it
+        (the closest configuration file above the file, else the root's); read afresh for
+        each check, so that edits to it apply at once."""
+        root = self.workspace.root_path if self._workspace_ready() else None
+        return ConfigTree(cwd=Path(root) if root else path.parent).for_path(path)
 
     def check_text(self, uri: str, version: int | None, text: str) -> Checked:
         """Check one snapshot of a document (runs in the worker thread)."""
-        from promptlint.discovery import _excluded_with_parents
+        from promptlint.discovery import excluded
         from promptlint.run import check_bytes
 
         path = Path(to_fs_path(uri) or uri)
@@ -147,8 +151,7 @@ class PromptlintServer(LanguageServer):
                                      f"configuration error: {exc}", lsp.DiagnosticSeverity.Error,
                                      source=SOURCE)
             return Checked(version, text, FileResult(name), [problem], None)
-        excludes = (*config.exclude, *config.extend_exclude)
-        if path.suffix == ".ipynb" or _excluded_with_parents(path, config.root, excludes):
+        if path.suffix == ".ipynb" or excluded(path, config):
             return Checked(version, text, FileResult(name), [], config)
         result = check_bytes(name, path, _encode(text), config)
         return Checked(version, text, result, self.diagnostics(result, where, uri), config)
@@ -254,7 +257,7 @@ class PromptlintServer(LanguageServer):
         """Each cell's view of one check of the whole notebook (runs in the worker thread)."""
         import json
 
-        from promptlint.discovery import _excluded_with_parents
+        from promptlint.discovery import excluded
         from promptlint.run import check_bytes
         from promptlint.sources import SourceError, read_notebook
 
@@ -274,8 +277,7 @@ class PromptlintServer(LanguageServer):
                     lsp.Range(start, start), f"configuration error: {exc}",
                     lsp.DiagnosticSeverity.Error, source=SOURCE))
             return views
-        excludes = (*config.exclude, *config.extend_exclude)
-        if _excluded_with_parents(path, config.root, excludes):
+        if excluded(path, config):
             return views
         data = json.dumps({"cells": [
             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,

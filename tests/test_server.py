@@ -283,6 +283,18 @@ def test_settings_come_from_the_config_closest_to_each_file(client: Client,
     assert diagnostic["message"].startswith("configuration error")
 
 
+def test_a_file_with_no_config_above_takes_the_workspace_roots(client: Client,
+                                                               tmp_path: Path) -> None:
+    # as `promptlint check` run in the workspace's root: its configuration is the fallback
+    (tmp_path / "pyproject.toml").write_text('[tool.promptlint]\nignore = ["PRL202"]\n')
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere" / "script.py"  # never written
+    uri = client.open(outside, RETIRED)
+    inside = client.open(tmp_path / "app.py", RETIRED)
+    assert client.diagnostics(uri, 1) == []
+    assert client.diagnostics(inside, 1) == []
+    assert not outside.parent.exists()
+
+
 def test_related_locations_point_into_the_document(client: Client, tmp_path: Path) -> None:
     text = '''import anthropic
 
