@@ -20,6 +20,8 @@ _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # statements that bind names outside their own scope or bring in other modules: a definition
 # holding one is always kept (found in the tree: the words alone are common in docstrings)
 _BINDING = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
+# the keywords one of them is written with: a definition whose text has none holds none of them
+_BINDING_WORDS = frozenset({"import", "global", "nonlocal"})
 # Source text. Linear: _WORD is one class then another; _LINE reads a line to its break (the
 # second alternative only at the last, unterminated line).
 _WORD = re.compile(r"[^\W\d]\w*")
@@ -63,7 +65,8 @@ def slice_source(text: str, body: list[ast.stmt], holds: Callable[[ast.stmt, str
             queue.append(index)
             continue
         if (used & extra or holds(statement, segment)
-                or any(isinstance(node, _BINDING) for node in ast.walk(statement))):
+                or (used & _BINDING_WORDS
+                    and any(isinstance(node, _BINDING) for node in ast.walk(statement)))):
             queue.append(index)
             continue
         keep[index] = False
