@@ -277,9 +277,6 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-find_pyproject = find_config_file  # the name it had when only pyproject.toml was read
-
-
 def load_table(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
@@ -417,13 +414,8 @@ class ConfigTree:
     @classmethod
     def fixed(cls, config: Config) -> ConfigTree:
         """A tree that gives ``config`` to every file."""
-        tree = cls.__new__(cls)
-        tree.cwd = config.root
-        tree.overrides = Overrides()
-        tree.single = True
+        tree = cls(isolated=True, cwd=config.root)
         tree.default = config
-        tree._by_file = {}
-        tree._by_directory = {}
         return tree
 
     def for_path(self, path: Path) -> Config:
@@ -450,14 +442,6 @@ class ConfigTree:
             config = self.default if parent == key else self.for_directory(parent)
         self._by_directory[key] = config
         return config
-
-    def configs(self) -> list[Config]:
-        """Every configuration met so far (the default first)."""
-        out = [self.default]
-        for config in (*self._by_file.values(), *self._by_directory.values()):
-            if all(config is not seen for seen in out):
-                out.append(config)
-        return out
 
     def _load(self, file: Path) -> Config:
         key = file.resolve()
